@@ -1,0 +1,38 @@
+# The two front-door commands: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export SPASTICITY_HOME ?= $(CURDIR)/data
+
+.PHONY: demo test bench ui clean postgres
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Set everything up and run the whole pipeline on the embedded defaults.
+demo: $(STAMP)
+	$(BIN)/spasticity demo
+
+## Run the whole test suite (Postgres tests included; the server is started if it is down).
+test: $(STAMP) postgres
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+## Ingest benchmark: >= 1M rows through the pipeline and through a naive baseline.
+bench: $(STAMP)
+	$(BIN)/python -m spasticity_pipeline_tests.bench.ingest_bench
+
+## The Dagster UI on the warehouse `make demo` filled.
+ui: $(STAMP)
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+	  (command -v pg_ctlcluster >/dev/null && pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start) || \
+	  echo "PostgreSQL is not reachable at 127.0.0.1:5432; Postgres tests will fail"
+
+clean:
+	rm -rf data .pytest_cache
