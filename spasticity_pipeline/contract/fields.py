@@ -92,7 +92,8 @@ def _id(name: str, **kw) -> Field:
 
 
 def _fk(name: str) -> Field:
-    return Field(name, "string", required=True, max_len=20)
+    # no length limit of its own: an over-long reference matches no parent row (R06)
+    return Field(name, "string", required=True)
 
 
 def _code(name: str, values: tuple[str, ...], required: bool = True) -> Field:

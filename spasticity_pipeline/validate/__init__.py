@@ -1,0 +1,7 @@
+"""Validation of a submission against regional-v1: E1 checks, row rules, warnings."""
+
+from .context import ValidationContext
+from .result import FileOutcome, ValidationResult
+from .submission import period_end, validate_submission
+
+__all__ = ["ValidationContext", "ValidationResult", "FileOutcome", "validate_submission", "period_end"]

@@ -1,0 +1,142 @@
+"""Reading a submission's files: the manifest and the CSVs, into Arrow string tables.
+
+Every value is read as text (typing is validation's job: a bad date must become an R02
+finding, not a parse failure), trimmed, and empty values become null (spec §10).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..contract.fields import MANIFEST_KEYS
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class UnreadableFile(Exception):
+    """F05: the file cannot be read as regional-v1 CSV. The message names no data value."""
+
+
+class BadManifest(Exception):
+    """F01: the manifest is missing, not JSON or lacks a required key."""
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise BadManifest("manifest.json is missing")
+    try:
+        manifest = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadManifest(f"manifest.json is not valid JSON ({type(exc).__name__} at position "
+                          f"{getattr(exc, 'pos', '?')})") from None
+    if not isinstance(manifest, dict):
+        raise BadManifest("manifest.json must hold a JSON object")
+    missing = [k for k in MANIFEST_KEYS if k not in manifest]
+    if missing:
+        raise BadManifest(f"manifest.json lacks required key(s): {', '.join(missing)}")
+    if not isinstance(manifest["files"], dict):
+        raise BadManifest("manifest.json key 'files' must be an object")
+    return manifest
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read as text: ``table`` has one string column per header name."""
+
+    header: list[str]
+    table: pa.Table
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
+
+def _header(raw: bytes) -> list[str]:
+    head = raw[:65536]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a multi-byte char cut at the boundary is fine
+        if exc.start < len(head) - 4:
+            raise UnreadableFile("the file is not UTF-8 encoded") from None
+        text = head[: exc.start].decode("utf-8")
+    if not text.strip():
+        raise UnreadableFile("the file is empty: it needs at least a header row")
+    if text[0] in "\r\n":
+        raise UnreadableFile("the file starts with a blank line; the first line must be the header")
+    row = next(csv.reader(io.StringIO(text)))
+    names = [name.strip() for name in row]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise UnreadableFile(f"the header repeats column(s): {', '.join(dupes)}")
+    return names
+
+
+def _parse(raw: bytes, names: list[str], ignore_empty_lines: bool) -> pa.Table:
+    return pacsv.read_csv(
+        io.BytesIO(raw),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=ignore_empty_lines),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _clean(table: pa.Table) -> pa.Table:
+    """Trim every value and turn empty strings into nulls (vectorised)."""
+    cols = []
+    for col in table.columns:
+        trimmed = pc.utf8_trim_whitespace(col)
+        cols.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+    return pa.table(cols, names=table.column_names)
+
+
+def read_csv_text(path: Path) -> CsvTable:
+    """Read a regional-v1 CSV as trimmed text; raise ``UnreadableFile`` for F05 faults."""
+    raw = path.read_bytes()
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM):]
+    names = _header(raw)
+    if raw.count(b'"') % 2:
+        raise UnreadableFile("broken quoting: a quoted value is never closed")
+    try:
+        table = _parse(raw, names, ignore_empty_lines=False)
+    except pa.ArrowInvalid as exc:
+        raise UnreadableFile(_describe_parse_error(str(exc))) from None
+    if b"\n\n" in raw or b"\n\r\n" in raw:
+        # a blank line parses as an all-null record; re-parse to tell it from a row of empties
+        if _parse(raw, names, ignore_empty_lines=True).num_rows != table.num_rows:
+            raise UnreadableFile("the file contains a blank line")
+    return CsvTable(header=names, table=_clean(table))
+
+
+def _describe_parse_error(message: str) -> str:
+    """Turn pyarrow's parse error into words without echoing the offending line (it may hold
+    identifiers)."""
+    if "invalid UTF8" in message:
+        return "the file is not UTF-8 encoded"
+    if "Expected" in message and "columns" in message:
+        counts = message.split(":")[1] if ":" in message else ""
+        return f"a record has a different number of fields from the header ({counts.strip()})"
+    return "the file could not be parsed as CSV (check quoting and delimiters)"

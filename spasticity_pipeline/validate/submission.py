@@ -1,0 +1,200 @@
+"""Validating one submission folder: E1 checks in the spec's order, then the row rules and
+warnings. Writes nothing; the caller decides whether to land or load the result.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION, FileSpec
+from ..contract.rules import F07_SHARE
+from ..ingest.read import BadManifest, CsvTable, UnreadableFile, read_csv_text, read_manifest, sha256_of
+from .context import ValidationContext
+from .result import FINDINGS_SCHEMA, FileOutcome, ValidationResult
+from .rows import check_file
+from .warnings import check_warnings
+
+log = logging.getLogger(__name__)
+
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+class _Findings:
+    """Collects findings as columns (there are few at submission level)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, rule_id: str, file: str, message: str, field: str | None = None,
+            row_number: int | None = None, severity: str = "E1") -> None:
+        self.rows.append({"file": file, "row_number": row_number, "field": field, "rule_id": rule_id,
+                          "severity": severity, "message": message})
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_pylist(self.rows, schema=FINDINGS_SCHEMA)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def period_end(period: str) -> dt.date:
+    year, month = int(period[:4]), int(period[5:])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _check_manifest_fields(manifest: dict[str, Any], ctx: ValidationContext, out: _Findings) -> None:
+    """F02: trust, period and spec_version/format against the registry."""
+    trust = ctx.registry.trust(str(manifest["trust_ods_code"]))
+    if trust is None:
+        out.add("F02", "manifest.json", "trust_ods_code is not a trust in the network's registry",
+                field="trust_ods_code")
+    period = manifest["period"]
+    if not isinstance(period, str) or not _PERIOD.match(period):
+        out.add("F02", "manifest.json", "period must be YYYY-MM with a month from 01 to 12", field="period")
+    elif dt.date(int(period[:4]), int(period[5:]), 1) > ctx.today:
+        out.add("F02", "manifest.json", f"period {period} is in the future", field="period")
+    elif period in ctx.registry.locked_periods:
+        out.add("F02", "manifest.json", f"period {period} is locked: the network has closed it", field="period")
+    if manifest["spec_version"] != SPEC_VERSION:
+        out.add("F02", "manifest.json", f"spec_version must be {SPEC_VERSION}", field="spec_version")
+    fmt = manifest["format"]
+    allowed = {CANONICAL_FORMAT, *(trust.dialects if trust else ())}
+    if fmt not in allowed:
+        out.add("F02", "manifest.json", "format is neither regional-v1 nor a dialect registered for this trust",
+                field="format")
+    elif fmt != CANONICAL_FORMAT:
+        out.add("F02", "manifest.json", f"dialect {fmt!r} is registered but this pipeline cannot read it yet",
+                field="format")
+
+
+def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple[dict[str, CsvTable], dict[str, int]]:
+    """F03, F04 (sha256), F05, F04 (rows), F06 per file; a file's later checks are skipped once
+    one fails. Returns the readable, complete files and every readable file's record count."""
+    listed = manifest["files"]
+    tables: dict[str, CsvTable] = {}
+    rows_in: dict[str, int] = {}
+    for spec in FILES:
+        path = folder / spec.name
+        if not path.is_file():
+            out.add("F03", spec.name, f"{spec.name} is missing from the submission")
+            continue
+        entry = listed.get(spec.name)
+        if not isinstance(entry, dict):
+            out.add("F04", spec.name, f"{spec.name} is not listed in manifest.json")
+            continue
+        if str(entry.get("sha256", "")).lower() != sha256_of(path):
+            out.add("F04", spec.name, f"{spec.name} does not match its sha256 in manifest.json", field="sha256")
+            continue
+        try:
+            csv = read_csv_text(path)
+        except UnreadableFile as exc:
+            out.add("F05", spec.name, f"{spec.name} cannot be read: {exc}")
+            continue
+        rows_in[spec.name] = csv.num_rows
+        if entry.get("rows") != csv.num_rows:
+            out.add("F04", spec.name, f"{spec.name} has {csv.num_rows} data rows but manifest.json says "
+                    f"{entry.get('rows')}", field="rows")
+            continue
+        missing = [c for c in spec.columns if c not in csv.header]
+        for col in missing:
+            out.add("F06", spec.name, f"required column {col} is missing from the header", field=col)
+        if not missing:
+            tables[spec.name] = csv
+    return tables, rows_in
+
+
+def _rejected(folder: Path, manifest: dict[str, Any] | None, out: _Findings,
+              rows_in: dict[str, int] | None = None) -> ValidationResult:
+    files = {s.name: FileOutcome(s.name, rows_in=(rows_in or {}).get(s.name, 0)) for s in FILES}
+    return ValidationResult(folder=folder, status="rejected", manifest=manifest, files=files,
+                            findings=out.table())
+
+
+def _extra_columns(spec: FileSpec, csv: CsvTable, out: _Findings) -> None:
+    extras = [c for c in csv.header if c not in spec.columns]
+    if extras:
+        out.add("W01", spec.name, f"{len(extras)} unknown column(s) dropped before loading: {', '.join(extras)}",
+                field=",".join(extras), severity="W")
+
+
+def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResult:
+    """Validate the submission in ``folder`` against regional-v1 (spec §3, §10)."""
+    folder = Path(folder)
+    out = _Findings()
+    try:
+        manifest = read_manifest(folder)
+    except BadManifest as exc:
+        out.add("F01", "manifest.json", str(exc))
+        return _rejected(folder, None, out)
+    _check_manifest_fields(manifest, ctx, out)
+    if out:
+        return _rejected(folder, manifest, out)
+    tables, rows_in = _read_files(folder, manifest, out)
+    if out:
+        return _rejected(folder, manifest, out, rows_in)
+
+    period = manifest["period"]
+    con = duckdb.connect()
+    try:
+        return _check_rows(folder, manifest, tables, ctx, con, period, out)
+    finally:
+        con.close()
+
+
+def _check_rows(folder: Path, manifest: dict[str, Any], tables: dict[str, CsvTable], ctx: ValidationContext,
+                con: duckdb.DuckDBPyConnection, period: str, out: _Findings) -> ValidationResult:
+    end = period_end(period)
+    warnings = _Findings()
+    row_findings: list[pa.Table] = []
+    files: dict[str, FileOutcome] = {}
+    for spec in FILES:
+        csv = tables[spec.name]
+        _extra_columns(spec, csv, warnings)
+        rows = check_file(con, spec, csv.table.select(list(spec.columns)), end)
+        files[spec.name] = FileOutcome(spec.name, rows_in=csv.num_rows, quarantined=rows.quarantined)
+        row_findings.append(rows.findings)
+        if spec.table == "patients":
+            _add_tokens(con, ctx)
+
+    for name, f in files.items():
+        if f.rows_in and f.rows_quarantined > F07_SHARE * f.rows_in:
+            out.add("F07", name, f"{f.rows_quarantined} of {f.rows_in} rows would be quarantined: more than "
+                    "half, which is almost always a mapping or export fault")
+    if out:
+        return _rejected(folder, manifest, out, {n: f.rows_in for n, f in files.items()})
+
+    _add_parent_tokens(con)
+    history = ctx.contact_history(manifest["trust_ods_code"], period)
+    w = check_warnings(con, ctx.clinical, ctx.postcode_lookup, history, period)
+    for spec in FILES:
+        files[spec.name].loaded = con.sql(f'SELECT * FROM "ld_{spec.table}" ORDER BY row_number').to_arrow_table()
+    findings = pa.concat_tables([warnings.table(), *row_findings, w])
+    status = "accepted" if findings.num_rows == 0 else "accepted_with_warnings"
+    return ValidationResult(folder=folder, status=status, manifest=manifest, files=files, findings=findings)
+
+
+def _add_tokens(con: duckdb.DuckDBPyConnection, ctx: ValidationContext) -> None:
+    """Patient tokens for the loaded patients (hashing distinct NHS numbers only)."""
+    patients = con.sql("SELECT * FROM ld_patients").to_arrow_table()
+    tokens = ctx.tokenise(patients.column("nhs_number").combine_chunks())
+    con.register("__tok", patients.append_column("patient_token", tokens))
+    con.execute("CREATE OR REPLACE TEMP TABLE ld_patients AS SELECT * FROM __tok")
+    con.unregister("__tok")
+
+
+def _add_parent_tokens(con: duckdb.DuckDBPyConnection) -> None:
+    """Referrals and contacts carry their patient's token (a loaded row's parent loaded too)."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE ld_referrals AS
+                   SELECT r.*, p.patient_token FROM ld_referrals r
+                   LEFT JOIN ld_patients p USING (local_patient_id)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE ld_contacts AS
+                   SELECT c.*, r.patient_token FROM ld_contacts c
+                   LEFT JOIN (SELECT referral_id, patient_token FROM ld_referrals) r USING (referral_id)""")
