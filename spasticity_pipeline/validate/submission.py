@@ -142,7 +142,7 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
         return _rejected(folder, manifest, out, rows_in)
 
     period = manifest["period"]
-    con = duckdb.connect()
+    con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
         return _check_rows(folder, manifest, tables, ctx, con, period, out)
     finally:
