@@ -70,7 +70,7 @@ class CsvTable:
         return self.table.num_rows
 
 
-def _header(raw: bytes) -> list[str]:
+def _header(raw: bytes, delimiter: str = ",", quotechar: str = '"') -> list[str]:
     head = raw[:65536]
     try:
         text = head.decode("utf-8")
@@ -82,7 +82,7 @@ def _header(raw: bytes) -> list[str]:
         raise UnreadableFile("the file is empty: it needs at least a header row")
     if text[0] in "\r\n":
         raise UnreadableFile("the file starts with a blank line; the first line must be the header")
-    row = next(csv.reader(io.StringIO(text)))
+    row = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quotechar))
     names = [name.strip() for name in row]
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -90,11 +90,12 @@ def _header(raw: bytes) -> list[str]:
     return names
 
 
-def _parse(raw: bytes, names: list[str], ignore_empty_lines: bool) -> pa.Table:
+def _parse(raw: bytes, names: list[str], ignore_empty_lines: bool, delimiter: str, quotechar: str) -> pa.Table:
     return pacsv.read_csv(
         io.BytesIO(raw),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=ignore_empty_lines),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar, newlines_in_values=True,
+                                         ignore_empty_lines=ignore_empty_lines),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             strings_can_be_null=True,
@@ -103,7 +104,7 @@ def _parse(raw: bytes, names: list[str], ignore_empty_lines: bool) -> pa.Table:
     )
 
 
-def _clean(table: pa.Table) -> pa.Table:
+def clean(table: pa.Table) -> pa.Table:
     """Trim every value and turn empty strings into nulls (vectorised)."""
     cols = []
     for col in table.columns:
@@ -112,23 +113,33 @@ def _clean(table: pa.Table) -> pa.Table:
     return pa.table(cols, names=table.column_names)
 
 
-def read_csv_text(path: Path) -> CsvTable:
-    """Read a regional-v1 CSV as trimmed text; raise ``UnreadableFile`` for F05 faults."""
-    raw = path.read_bytes()
+def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') -> CsvTable:
+    """Parse UTF-8 CSV bytes as trimmed text; raise ``UnreadableFile`` for F05 faults."""
     if raw.startswith(_BOM):
         raw = raw[len(_BOM):]
-    names = _header(raw)
-    if raw.count(b'"') % 2:
+    names = _header(raw, delimiter, quotechar)
+    if raw.count(quotechar.encode()) % 2:
         raise UnreadableFile("broken quoting: a quoted value is never closed")
     try:
-        table = _parse(raw, names, ignore_empty_lines=False)
+        table = _parse(raw, names, False, delimiter, quotechar)
     except pa.ArrowInvalid as exc:
         raise UnreadableFile(_describe_parse_error(str(exc))) from None
     if b"\n\n" in raw or b"\n\r\n" in raw:
         # a blank line parses as an all-null record; re-parse to tell it from a row of empties
-        if _parse(raw, names, ignore_empty_lines=True).num_rows != table.num_rows:
+        if _parse(raw, names, True, delimiter, quotechar).num_rows != table.num_rows:
             raise UnreadableFile("the file contains a blank line")
-    return CsvTable(header=names, table=_clean(table))
+    return CsvTable(header=names, table=clean(table))
+
+
+def read_csv_text(path: Path, *, delimiter: str = ",", quotechar: str = '"', encoding: str = "utf-8") -> CsvTable:
+    """Read a CSV file as trimmed text (re-encoding to UTF-8 first when it is not UTF-8)."""
+    raw = path.read_bytes()
+    if encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
+        try:
+            raw = raw.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            raise UnreadableFile(f"the file is not {encoding} encoded") from None
+    return read_csv_bytes(raw, delimiter=delimiter, quotechar=quotechar)
 
 
 def _describe_parse_error(message: str) -> str:

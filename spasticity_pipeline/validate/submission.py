@@ -13,9 +13,13 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION, FileSpec
+from ..config import ConfigError
+from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import F07_SHARE
+from ..ingest.dialect import load_dialect
+from ..ingest.harmonise import SourceMap, harmonise, to_source_positions
 from ..ingest.read import BadManifest, CsvTable, UnreadableFile, read_csv_text, read_manifest, sha256_of
 from .context import ValidationContext
 from .result import FINDINGS_SCHEMA, FileOutcome, ValidationResult
@@ -71,8 +75,12 @@ def _check_manifest_fields(manifest: dict[str, Any], ctx: ValidationContext, out
         out.add("F02", "manifest.json", "format is neither regional-v1 nor a dialect registered for this trust",
                 field="format")
     elif fmt != CANONICAL_FORMAT:
-        out.add("F02", "manifest.json", f"dialect {fmt!r} is registered but this pipeline cannot read it yet",
-                field="format")
+        try:
+            load_dialect(fmt)
+        except ConfigError:
+            log.exception("dialect %s is registered but its file does not load", fmt)
+            out.add("F02", "manifest.json", f"dialect {fmt!r} is registered but its definition does not load; "
+                    "the network team has been alerted", field="format")
 
 
 def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple[dict[str, CsvTable], dict[str, int]]:
@@ -118,11 +126,11 @@ def _rejected(folder: Path, manifest: dict[str, Any] | None, out: _Findings,
                             findings=out.table())
 
 
-def _extra_columns(spec: FileSpec, csv: CsvTable, out: _Findings) -> None:
-    extras = [c for c in csv.header if c not in spec.columns]
-    if extras:
-        out.add("W01", spec.name, f"{len(extras)} unknown column(s) dropped before loading: {', '.join(extras)}",
-                field=",".join(extras), severity="W")
+def _extra_columns(extras: dict[str, list[str]], out: _Findings) -> None:
+    """W01: one finding per file, however many extra columns."""
+    for label, cols in extras.items():
+        out.add("W01", label, f"{len(cols)} unknown column(s) dropped before loading: {', '.join(cols)}",
+                field=",".join(cols), severity="W")
 
 
 def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResult:
@@ -137,27 +145,51 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
     _check_manifest_fields(manifest, ctx, out)
     if out:
         return _rejected(folder, manifest, out)
-    tables, rows_in = _read_files(folder, manifest, out)
+    sources: dict[str, SourceMap] | None = None
+    if manifest["format"] == CANONICAL_FORMAT:
+        tables, rows_in = _read_files(folder, manifest, out)
+        extras = {s.name: [c for c in tables[s.name].header if c not in s.columns] for s in FILES if s.name in tables}
+    else:
+        harmonised = harmonise(folder, load_dialect(manifest["format"]), manifest, out.add)
+        tables = harmonised.tables if harmonised else {}
+        sources = harmonised.sources if harmonised else None
+        extras = harmonised.extra_columns if harmonised else {}
+        rows_in = {name: t.num_rows for name, t in tables.items()}
     if out:
         return _rejected(folder, manifest, out, rows_in)
 
-    period = manifest["period"]
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        return _check_rows(folder, manifest, tables, ctx, con, period, out)
+        result = _check_rows(folder, manifest, tables, ctx, con, manifest["period"], out,
+                             {k: v for k, v in extras.items() if v})
     finally:
         con.close()
+    return _to_source(result, sources) if sources else result
+
+
+def _to_source(result: ValidationResult, sources: dict[str, SourceMap]) -> ValidationResult:
+    """Point a dialect submission's findings and row numbers at the trust's own files."""
+    result.findings = to_source_positions(result.findings, sources)
+    for name, f in result.files.items():
+        for attr in ("loaded", "quarantined"):
+            table = getattr(f, attr)
+            if table is not None and table.num_rows:
+                i = table.schema.get_field_index("row_number")
+                rows = pc.take(sources[name].rows, pc.subtract(table.column("row_number"), 1))
+                setattr(f, attr, table.set_column(i, "row_number", rows))
+    return result
 
 
 def _check_rows(folder: Path, manifest: dict[str, Any], tables: dict[str, CsvTable], ctx: ValidationContext,
-                con: duckdb.DuckDBPyConnection, period: str, out: _Findings) -> ValidationResult:
+                con: duckdb.DuckDBPyConnection, period: str, out: _Findings,
+                extras: dict[str, list[str]]) -> ValidationResult:
     end = period_end(period)
     warnings = _Findings()
+    _extra_columns(extras, warnings)
     row_findings: list[pa.Table] = []
     files: dict[str, FileOutcome] = {}
     for spec in FILES:
         csv = tables[spec.name]
-        _extra_columns(spec, csv, warnings)
         rows = check_file(con, spec, csv.table.select(list(spec.columns)), end)
         files[spec.name] = FileOutcome(spec.name, rows_in=csv.num_rows, quarantined=rows.quarantined)
         row_findings.append(rows.findings)
