@@ -200,3 +200,34 @@ def test_shipped_dialects_load_and_are_registered():
     for name in SHIPPED:
         assert load_dialect(name).name == name
         assert name in registry().trust(TRUST_OF[name]).dialects
+
+
+def test_dialect_check_shows_mappings_gaps_and_a_masked_preview(tmp_path, base):
+    from spasticity_pipeline.ingest.dialect_check import check_dialect, format_report
+
+    base["patients.csv"][0]["sex"] = "Q"
+    base["referrals.csv"][1]["triage_date"] = "2026-13-45x"
+    _, folder = _dialect_submission(tmp_path, base, "ryr-careflow-epr")
+    (folder / "manifest.json").unlink()  # a sample needs no manifest
+    report = check_dialect(load_dialect("ryr-careflow-epr"), folder)
+    patients = next(t for t in report.tables if t.name == "patients.csv")
+    sex = next(c for c in patients.columns if c.target == "sex")
+    assert sex.unmapped_codes == {"Q": 1}
+    assert sex.mapping.startswith("GENDER → codes(M→1")
+    referrals = next(t for t in report.tables if t.name == "referrals.csv")
+    assert next(c for c in referrals.columns if c.target == "triage_date").unparsed_dates == 1
+    text = format_report(report)
+    assert "needs attention" in text and "'Q'×1" in text
+    assert "943 476 5919" not in text and "tn1 2ab" not in text.lower()  # identifiers are masked
+    assert patients.preview[0]["nhs_number"] == "•••"
+
+
+def test_dialect_check_reports_a_missing_mapped_column(tmp_path, base):
+    from spasticity_pipeline.ingest.dialect_check import check_dialect
+
+    _, folder = _dialect_submission(tmp_path, base, "rtk-rio-activity")
+    path = folder / "clients.csv"
+    path.write_bytes(path.read_bytes().replace(b"SexCode", b"Sex"))
+    report = check_dialect(load_dialect("rtk-rio-activity"), folder)
+    assert not report.ok
+    assert any("'SexCode'" in p and p.startswith("F06") for p in report.problems)
