@@ -56,11 +56,12 @@ def normalise_nhs(col: str) -> str:
 def nhs_valid(col: str) -> str:
     """Modulus 11: weights 10..2 on the first nine digits; 11 → 0; 10 → invalid."""
     n = normalise_nhs(col)
-    weighted = " + ".join(f"{11 - i} * TRY_CAST(substr({n}, {i}, 1) AS INTEGER)" for i in range(1, 10))
+    digit = "(ord(substr({n}, {i}, 1)) - 48)"
+    weighted = " + ".join(f"{11 - i} * {digit.format(n=n, i=i)}" for i in range(1, 10))
     check = f"(11 - (({weighted}) % 11))"
     return (f"(CASE WHEN regexp_full_match({n}, '[0-9]{{10}}') THEN "
             f"(CASE WHEN {check} = 11 THEN 0 WHEN {check} = 10 THEN -1 ELSE {check} END) "
-            f"= TRY_CAST(substr({n}, 10, 1) AS INTEGER) ELSE FALSE END)")
+            f"= {digit.format(n=n, i=10)} ELSE FALSE END)")
 
 
 def measure_is_integer_instrument(instrument_col: str) -> str:
