@@ -1,0 +1,152 @@
+"""Engine-neutral warehouse operations; the engines provide connections and bulk loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from ..contract.fields import FILES
+from ..validate.context import HISTORY_SCHEMA
+from ..validate.result import ValidationResult
+from . import schema
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmissionRef:
+    """What the warehouse needs to know about a landed submission besides its contents."""
+
+    submission_id: str
+    trust: str
+    period: str
+    received_at: dt.datetime  # UTC
+
+
+def with_prefix(table: pa.Table, sub: SubmissionRef) -> pa.Table:
+    n = table.num_rows
+    prefix = {"submission_id": sub.submission_id, "trust_ods_code": sub.trust, "period": sub.period}
+    for i, (name, value) in enumerate(prefix.items()):
+        table = table.add_column(i, name, pa.array([value] * n, pa.string()) if n else pa.array([], pa.string()))
+    return table
+
+
+class Warehouse(ABC):
+    engine: str
+
+    # -- what each engine provides -------------------------------------------------------------
+    @abstractmethod
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None: ...
+
+    @abstractmethod
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> pa.Table: ...
+
+    @abstractmethod
+    def insert_arrow(self, table_name: str, data: pa.Table) -> None:
+        """Bulk-append ``data`` (columns by name) to ``table_name``."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shared behaviour ----------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        for stmt in schema.ddl(self.engine):
+            self.execute(stmt)
+
+    def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        t = self.query(sql, params)
+        return t.column(0)[0].as_py() if t.num_rows else None
+
+    def is_processed(self, submission_id: str) -> bool:
+        return bool(self.scalar("SELECT count(*) FROM audit.submissions WHERE submission_id = ?", (submission_id,)))
+
+    def submissions(self) -> pa.Table:
+        return self.query("SELECT * FROM audit.submissions ORDER BY received_at, submission_id")
+
+    def findings(self, submission_id: str) -> pa.Table:
+        return self.query("SELECT file, row_number, field, rule_id, severity, message FROM audit.findings "
+                          "WHERE submission_id = ? ORDER BY file, row_number NULLS FIRST, rule_id", (submission_id,))
+
+    def contact_history(self, trust: str, period: str) -> pa.Table:
+        """W05's history: contacts of the trust's current submissions for other periods."""
+        t = self.query(
+            "SELECT c.contact_id, c.period, c.patient_token, c.contact_date, c.contact_type, c.attendance "
+            "FROM staging.contacts c JOIN audit.submissions s USING (submission_id) "
+            "WHERE s.trust_ods_code = ? AND s.status <> 'rejected' AND NOT s.superseded AND c.period <> ? "
+            "AND c.contact_type = 'injection' AND c.attendance = 'attended'",
+            (trust, period))
+        return t.cast(HISTORY_SCHEMA) if t.num_rows else HISTORY_SCHEMA.empty_table()
+
+    def _audit_row(self, sub: SubmissionRef, result: ValidationResult, superseded: bool) -> None:
+        self.execute(
+            "INSERT INTO audit.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (sub.submission_id, sub.trust, sub.period, result.format or "unknown",
+             sub.received_at.replace(tzinfo=None), dt.datetime.now(dt.UTC).replace(tzinfo=None), result.status,
+             superseded, result.rows_in, result.rows_loaded, result.rows_quarantined, result.n_warnings))
+        findings = result.findings
+        if findings.num_rows:
+            sid = pa.array([sub.submission_id] * findings.num_rows, pa.string())
+            self.insert_arrow("audit.findings", findings.add_column(0, "submission_id", sid))
+        files = pa.table({
+            "submission_id": [sub.submission_id] * len(result.files),
+            "file": list(result.files),
+            "rows_in": [f.rows_in for f in result.files.values()],
+            "rows_loaded": [f.rows_loaded for f in result.files.values()],
+            "rows_quarantined": [f.rows_quarantined for f in result.files.values()],
+        })
+        if files.num_rows:
+            self.insert_arrow("audit.files", files)
+
+    def _forget(self, submission_id: str) -> None:
+        """Remove every row of a submission (a forced re-run starts clean)."""
+        for name in schema.tables():
+            self.execute(f"DELETE FROM {name} WHERE submission_id = ?", (submission_id,))
+
+    def record_rejected(self, sub: SubmissionRef, result: ValidationResult) -> None:
+        """A rejected submission: its audit row and E1 findings; it supersedes nothing."""
+        with self.transaction():
+            self._forget(sub.submission_id)
+            self._audit_row(sub, result, superseded=False)
+
+    def load_submission(self, sub: SubmissionRef, result: ValidationResult, staging: dict[str, pa.Table]) -> bool:
+        """Load an accepted submission in one transaction; returns whether it is current.
+
+        "Latest" is by ``received_at``: an earlier-received submission processed after a later
+        one is recorded as superseded at once.
+        """
+        with self.transaction():
+            self._forget(sub.submission_id)
+            later = self.scalar(
+                "SELECT count(*) FROM audit.submissions WHERE trust_ods_code = ? AND period = ? "
+                "AND status <> 'rejected' AND received_at > ?",
+                (sub.trust, sub.period, sub.received_at.replace(tzinfo=None)))
+            current = not later
+            if current:
+                self.execute("UPDATE audit.submissions SET superseded = TRUE WHERE trust_ods_code = ? AND period = ? "
+                             "AND status <> 'rejected' AND NOT superseded", (sub.trust, sub.period))
+            self._audit_row(sub, result, superseded=not current)
+            for spec in FILES:
+                q = result.files[spec.name].quarantined
+                if q is not None and q.num_rows:
+                    self.insert_arrow(f"quarantine.{spec.table}", with_prefix(q, sub))
+                s = staging[spec.table]
+                if s.num_rows:
+                    self.insert_arrow(f"staging.{spec.table}", with_prefix(s, sub))
+        return current

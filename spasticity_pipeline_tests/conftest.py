@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite: a home per test and a real Postgres database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from spasticity_pipeline.settings import Settings
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+LOOKUP_CSV = "postcode,lsoa_code,imd_decile\nTN1 2AB,E01000001,5\nBN1 1AA,E01000002,2\n"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh Postgres database for one test (the server runs in CI: this never skips)."""
+    name = f"spasticity_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_settings(home: Path, warehouse_url: str | None = None, lookup: Path | None = None) -> Settings:
+    """Settings for a test home; the lookup is the two-postcode one of the rule tests."""
+    home.mkdir(parents=True, exist_ok=True)
+    if lookup is None:
+        lookup = home / "postcode_lookup.csv"
+        lookup.write_text(LOOKUP_CSV, encoding="utf-8")
+    return Settings(home=home, warehouse_url=warehouse_url or f"duckdb:///{home / 'warehouse.duckdb'}",
+                    postcode_lookup=lookup, key_env="test-key")
