@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SPASTICITY_HOME ?= $(CURDIR)/data
 
-.PHONY: demo test bench ui clean postgres
+.PHONY: demo test bench ui clean postgres browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/spasticity demo
 
 ## Run the whole test suite (Postgres tests included; the server is started if it is down).
-test: $(STAMP) postgres
+test: $(STAMP) postgres browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## Ingest benchmark: >= 1M rows through the pipeline and through a naive baseline.
@@ -28,6 +28,12 @@ bench: $(STAMP)
 ## The Dagster UI on the warehouse `make demo` filled.
 ui: $(STAMP)
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## Debian's chromium + chromium-driver for the UI tests (installed as root when missing).
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	  echo "could not install chromium (needs root and the Debian mirror); browser tests will fail"
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \

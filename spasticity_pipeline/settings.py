@@ -31,6 +31,15 @@ class Settings:
         return self.home / "reports"
 
     @property
+    def published_duckdb(self) -> Path:
+        """The read-only copy analysts and the portal read (DuckDB has one writer)."""
+        return self.home / "published" / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
     def key_file(self) -> Path:
         return self.home / "secrets" / "pseudonym.key"
 
