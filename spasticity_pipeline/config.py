@@ -39,6 +39,8 @@ class Registry(_Strict):
     trusts: tuple[Trust, ...]
     locked_periods: tuple[str, ...] = ()
     submission_deadline_day: int = Field(default=15, ge=1, le=28)
+    #: a submission quarantining more than this share of its rows gets a warning check
+    quarantine_warn_share: float = Field(default=0.05, gt=0, lt=1)
 
     @field_validator("locked_periods")
     @classmethod
@@ -111,6 +113,31 @@ class Clinical(_Strict):
         return current
 
 
+class Target(_Strict):
+    target: float = Field(ge=0, le=1)
+    amber: float = Field(ge=0, le=1)
+
+
+class Targets(_Strict):
+    version: str
+    metrics: dict[str, Target]
+
+    @model_validator(mode="after")
+    def _known(self) -> "Targets":
+        from .contract.metrics import METRICS_BY_ID
+
+        unknown = sorted(set(self.metrics) - set(METRICS_BY_ID))
+        if unknown:
+            raise ValueError(f"unknown metric id: {', '.join(unknown)}")
+        for mid, t in self.metrics.items():
+            low_better = METRICS_BY_ID[mid].better == "low"
+            if (t.amber < t.target) if low_better else (t.amber > t.target):
+                side = "above" if low_better else "below"
+                raise ValueError(f"{mid}: amber must be {side} or equal to target ({'lower' if low_better else 'higher'}"
+                                 " is better)")
+        return self
+
+
 def _is_period(p: str) -> bool:
     return len(p) == 7 and p[4] == "-" and p[:4].isdigit() and p[5:].isdigit() and 1 <= int(p[5:]) <= 12
 
@@ -147,6 +174,15 @@ def _registry(path: str) -> Registry:
 @lru_cache(maxsize=8)
 def _clinical(path: str) -> Clinical:
     return load_yaml_model(Path(path), Clinical)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=8)
+def _targets(path: str) -> Targets:
+    return load_yaml_model(Path(path), Targets)  # type: ignore[return-value]
+
+
+def targets() -> Targets:
+    return _targets(str(config_dir() / "targets.yaml"))
 
 
 def registry() -> Registry:

@@ -18,6 +18,7 @@ from .settings import Settings
 from .validate import ValidationContext, ValidationResult, validate_submission
 from .validate.result import FINDINGS_SCHEMA
 from .warehouse import Warehouse
+from .warehouse.contracts import check_staging
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ def build_context(settings: Settings, warehouse: Warehouse | None = None,
     if warehouse is not None:
         ctx.contact_history = warehouse.contact_history
     return ctx
+
+
+class StagingContractError(RuntimeError):
+    """The pseudonymised tables do not match the staging schema; nothing was loaded."""
 
 
 @dataclass
@@ -80,7 +85,12 @@ def process_submission(sub: LandedSubmission, settings: Settings, warehouse: War
         warehouse.record_rejected(sub.ref, result)
         current = False
     else:
-        current = warehouse.load_submission(sub.ref, result, to_staging(result, ctx.postcode_lookup))
+        staging = to_staging(result, ctx.postcode_lookup)
+        failures = check_staging(staging)
+        if failures:  # a bug upstream, not the trust's data: block the load, say where
+            raise StagingContractError(f"{sub.submission_id}: staging tables break their schema: " +
+                                       " | ".join(f"{t}: {m}" for t, m in failures.items()))
+        current = warehouse.load_submission(sub.ref, result, staging)
     summary = result.to_json()
     out = Outcome(sub.submission_id, sub.trust, sub.period, result.status, current, result.rows_in,
                   result.rows_loaded, result.rows_quarantined, summary["findings"], summary["files"],

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from spasticity_pipeline.config import ConfigError, clinical, load_yaml_model, registry, Registry, Clinical
+from spasticity_pipeline.config import Clinical, ConfigError, Registry, Targets, clinical, load_yaml_model, registry, targets
 from spasticity_pipeline.contract import FILES, ROW_RULE_ORDER, RULES
 from spasticity_pipeline.contract.docs import render_markdown
 
@@ -58,6 +58,9 @@ def test_clinical_limits_are_effective_dated():
                    "    dose_limits: {botox: {upper: 0, lower: 1, both: 1}}\n",
          "versions.0.dose_limits.botox.upper"),
         (Clinical, "versions: [\n", "not valid YAML"),
+        (Targets, "version: x\nmetrics: {M99: {target: 0.5, amber: 0.4}}\n", "unknown metric id: M99"),
+        (Targets, "version: x\nmetrics: {M11: {target: 0.05, amber: 0.01}}\n", "M11: amber must be above"),
+        (Targets, "version: x\nmetrics: {M01: {target: 1.5, amber: 0.4}}\n", "metrics.M01.target"),
     ],
 )
 def test_bad_config_names_the_file_and_key(tmp_path, model, text, error):
@@ -66,3 +69,9 @@ def test_bad_config_names_the_file_and_key(tmp_path, model, text, error):
     with pytest.raises(ConfigError) as exc:
         load_yaml_model(path, model)
     assert str(path) in str(exc.value) and error in str(exc.value)
+
+
+def test_shipped_targets_cover_every_metric():
+    from spasticity_pipeline.contract.metrics import METRICS_BY_ID
+
+    assert set(targets().metrics) == set(METRICS_BY_ID)

@@ -137,3 +137,22 @@ def test_contact_history_feeds_w05_across_periods(settings, tmp_path):
         r["event_date"] = "2026-07-03"
     out = _process(settings, _land(settings, tmp_path, october, "oct", T0 + dt.timedelta(days=30), "2026-10"))
     assert out.findings.get("W05") == 3  # one per patient: 30 days after September's injection
+
+
+def test_staging_contract_blocks_identifiers_and_bad_tokens(tmp_path):
+    import pyarrow as pa
+
+    from spasticity_pipeline.pseudonymise import to_staging
+    from spasticity_pipeline.validate import validate_submission
+    from spasticity_pipeline.warehouse.contracts import check_staging
+
+    settings = make_settings(tmp_path / "home")
+    result = validate_submission(write_submission(tmp_path / "s", BASE), build_context(settings, None, TODAY))
+    staging = to_staging(result, build_context(settings, None, TODAY).postcode_lookup)
+    assert check_staging(staging) == {}
+    leaked = dict(staging, patients=staging["patients"].append_column("nhs_number", pa.array(["9434765919"] * 3)))
+    bad_token = dict(staging, contacts=staging["contacts"].set_column(
+        staging["contacts"].schema.get_field_index("patient_token"), "patient_token",
+        pa.array(["not-a-token"] * staging["contacts"].num_rows)))
+    assert "nhs_number" in check_staging(leaked)["patients"]
+    assert "patient_token" in check_staging(bad_token)["contacts"]
