@@ -27,7 +27,7 @@ bench: $(STAMP)
 
 ## The Dagster UI on the warehouse `make demo` filled.
 ui: $(STAMP)
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/spasticity ui
 
 ## Debian's chromium + chromium-driver for the UI tests (installed as root when missing).
 browser:

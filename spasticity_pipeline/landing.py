@@ -18,6 +18,7 @@ from .settings import Settings
 from .warehouse.base import SubmissionRef
 
 RECEIVED = "received.json"
+PROCESSED = "processed.json"
 MANIFEST = "manifest.json"
 
 
@@ -105,3 +106,15 @@ def scan(settings: Settings) -> list[LandedSubmission]:
 def waiting(settings: Settings, processed: set[str]) -> list[LandedSubmission]:
     """Complete submissions not yet in ``audit.submissions``, in ``received_at`` order."""
     return [s for s in scan(settings) if s.submission_id not in processed]
+
+
+def mark_processed(sub: LandedSubmission, status: str) -> None:
+    """Note in the landing folder that the pipeline has processed it (the sensor reads this, so
+    it never needs to open the single-writer warehouse)."""
+    tmp = sub.folder / f".{PROCESSED}.tmp"
+    tmp.write_text(json.dumps({"status": status, "at": dt.datetime.now(dt.UTC).isoformat()}), encoding="utf-8")
+    tmp.replace(sub.folder / PROCESSED)
+
+
+def is_marked_processed(sub: LandedSubmission) -> bool:
+    return (sub.folder / PROCESSED).is_file()

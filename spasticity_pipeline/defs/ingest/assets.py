@@ -76,6 +76,7 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
         for i, sub in enumerate(todo, 1):
             context.log.info(f"{trust} {period}: submission {i} of {len(todo)} ({sub.submission_id})")
             outcomes.append(process_submission(sub, settings, wh, ctx))
+            landing.mark_processed(sub, outcomes[-1].status)
     yield dg.MaterializeResult(metadata=_metadata(outcomes))
     broken = [o.submission_id for o in outcomes if not o.conserved]
     yield dg.AssetCheckResult(check_name="row_conservation", passed=not broken,

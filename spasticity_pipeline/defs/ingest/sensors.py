@@ -13,10 +13,13 @@ SUBMISSION_TAG = "spasticity/submission_id"
 
 
 def landing_requests(settings) -> tuple[list[dg.RunRequest], list[str]]:
-    """Run requests for every complete submission (Dagster drops repeats by ``run_key``),
+    """Run requests for every complete, unprocessed submission (Dagster also drops repeats by
+    ``run_key``, so an upload runs once however many ticks see it),
     and the folders that have no partition (unknown trust, future or malformed month)."""
     requests, unroutable = [], []
     for sub in landing.scan(settings):
+        if landing.is_marked_processed(sub):
+            continue
         if not is_partition(sub.trust, sub.period):
             unroutable.append(f"{sub.trust}/{sub.period}")
             continue

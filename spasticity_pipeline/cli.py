@@ -1,0 +1,316 @@
+"""``spasticity``: the operating contract of spec §9 plus the tools around it.
+
+Exit codes (validate, submit): 0 accepted (with or without warnings), 1 rejected, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .config import ConfigError
+from .contract.rules import RULES
+from .settings import Settings, get_settings
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+def _context(settings: Settings):
+    """Validation context with W05 history from the warehouse where there is one (spec §10)."""
+    from .ingest_flow import build_context
+    from .warehouse import open_warehouse
+
+    if settings.is_duckdb and not settings.duckdb_path.exists():
+        return build_context(settings), None
+    try:
+        wh = open_warehouse(settings, read_only=True)
+        wh.query("SELECT 1 FROM audit.submissions LIMIT 1")
+    except Exception:  # locked by a running pipeline, or not built yet: validate without history
+        console.print("[yellow]note:[/] the warehouse is busy or empty; W05 is checked within this submission only")
+        return build_context(settings), None
+    return build_context(settings, wh), wh
+
+
+def _print_result(result, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps(result.to_json()))
+        return
+    colour = {"accepted": "green", "accepted_with_warnings": "yellow", "rejected": "red"}[result.status]
+    out.print(f"[bold {colour}]{result.status}[/]  {result.trust_ods_code or '?'} {result.period or '?'}")
+    if result.files:
+        t = Table("file", "rows in", "loaded", "quarantined")
+        for name, f in result.files.items():
+            t.add_row(name, str(f.rows_in), str(f.rows_loaded), str(f.rows_quarantined))
+        out.print(t)
+    findings = result.findings.to_pylist()
+    if findings:
+        t = Table("rule", "severity", "file", "row", "field", "message", title=f"{len(findings)} findings")
+        for f in findings[:50]:
+            t.add_row(f["rule_id"], f["severity"], f["file"], str(f["row_number"] or ""), f["field"] or "",
+                      f["message"])
+        out.print(t)
+        if len(findings) > 50:
+            out.print(f"… and {len(findings) - 50} more; counts by rule: {result.counts_by_rule()}")
+        for rule in sorted({f["rule_id"] for f in findings}):
+            out.print(f"[bold]{rule}[/] {RULES[rule].what}. [italic]How to fix:[/] {RULES[rule].fix}")
+
+
+def _validate(folder: Path, settings: Settings):
+    from .validate import validate_submission
+
+    ctx, wh = _context(settings)
+    try:
+        return validate_submission(folder, ctx)
+    finally:
+        if wh is not None:
+            wh.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log progress (never identifiers).")
+def main(verbose: bool) -> None:
+    """Regional spasticity dataset: validate, submit, run, report."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the spec §9 JSON summary.")
+def validate(folder: Path, as_json: bool) -> None:
+    """Pre-flight check of one submission FOLDER; writes nothing."""
+    result = _validate(folder, get_settings())
+    _print_result(result, as_json)
+    sys.exit(1 if result.rejected else 0)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the spec §9 JSON summary.")
+def submit(folder: Path, as_json: bool) -> None:
+    """Validate FOLDER, then land it atomically (a rejected submission is not landed)."""
+    from . import landing
+
+    settings = get_settings()
+    result = _validate(folder, settings)
+    _print_result(result, as_json)
+    if result.rejected:
+        console.print("[red]Not landed:[/] fix the findings above and submit again.")
+        sys.exit(1)
+    sub = landing.submit(folder, settings, result.trust_ods_code, result.period)
+    console.print(f"Landed as [bold]{sub.submission_id}[/] (received {sub.received_at.isoformat()}) in {sub.folder}")
+
+
+def run_pipeline(settings: Settings, nightly: bool = True) -> list[dict]:
+    """Materialise every waiting submission's partition, then the nightly build, in-process
+    through the same Dagster jobs the sensor and schedule use."""
+    from dagster import DagsterInstance
+
+    from . import landing
+    from .dagster_home import ensure_dagster_home
+    from .defs.ingest.partitions import is_partition, partition_key
+    from .defs.ingest.sensors import SUBMISSION_TAG
+
+    ensure_dagster_home(settings)
+    from .definitions import defs
+
+    instance = DagsterInstance.get()
+    todo = [s for s in landing.scan(settings) if not landing.is_marked_processed(s)]
+    skipped = [s for s in todo if not is_partition(s.trust, s.period)]
+    for s in skipped:
+        console.print(f"[yellow]skipped[/] {s.folder}: no partition for {s.trust}/{s.period} (unknown trust or month)")
+    partitions: list[tuple[str, str]] = []
+    for s in todo:  # received_at order: a partition runs when its first waiting submission is due
+        if s not in skipped and s.partition not in partitions:
+            partitions.append(s.partition)
+    job = defs.resolve_job_def("ingest_submission")
+    failed = []
+    with _progress() as bar:
+        task = bar.add_task("ingest (trust × month)", total=len(partitions))
+        for trust, period in partitions:
+            bar.update(task, description=f"ingest {trust} {period}")
+            res = job.execute_in_process(partition_key=partition_key(trust, period), instance=instance,
+                                         tags={SUBMISSION_TAG: "cli"}, raise_on_error=False)
+            if not res.success:
+                failed.append(f"{trust} {period}")
+            bar.advance(task)
+        if nightly:
+            task = bar.add_task("nightly build (dbt, checks, reports)", total=1)
+            res = defs.resolve_job_def("nightly_build").execute_in_process(instance=instance, raise_on_error=False)
+            if not res.success:
+                failed.append("nightly build")
+            bar.advance(task)
+    if failed:
+        raise click.ClickException(f"runs failed: {', '.join(failed)} (see the Dagster UI: make ui)")
+    return [{"trust": t, "period": p} for t, p in partitions]
+
+
+@main.command()
+@click.option("--no-nightly", is_flag=True, help="Only ingest; skip the dbt build and reports.")
+def run(no_nightly: bool) -> None:
+    """Process every waiting submission and rebuild the warehouse (through Dagster)."""
+    settings = get_settings()
+    done = run_pipeline(settings, nightly=not no_nightly)
+    console.print(f"Processed {len(done)} trust × month partitions. Warehouse: {settings.warehouse_url}")
+
+
+def _months_before(today: dt.date, n: int) -> list[str]:
+    y, m = today.year, today.month
+    months = []
+    for _ in range(n):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        months.append(f"{y:04d}-{m:02d}")
+    return sorted(months)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
+@click.option("--trusts", default="", help="Comma-separated ODS codes (default: every trust in the registry).")
+@click.option("--months", type=int, default=6, show_default=True, help="Full months before this one.")
+@click.option("--patients", type=int, default=400, show_default=True, help="Patients per trust.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--fault-rate", type=float, default=0.02, show_default=True, help="Share of rows with a fault.")
+@click.option("--canonical-only", is_flag=True, help="Every trust in regional-v1 (no dialects).")
+def generate(out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float,
+             canonical_only: bool) -> None:
+    """Write a synthetic network's submissions with known faults and ground_truth.json."""
+    subs = _generate(out, trusts, months, patients, seed, fault_rate, canonical_only)
+    console.print(f"Wrote {len(subs)} submissions and {out / 'ground_truth.json'}")
+
+
+def _generate(out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float,
+              canonical_only: bool = False):
+    from .synthetic import generate_network
+
+    codes = [t.strip().upper() for t in trusts.split(",") if t.strip()] or None
+    with console.status("generating the network's extracts…"):
+        return generate_network(out, trusts=codes, months=_months_before(dt.date.today(), months),
+                                patients=patients, seed=seed, fault_rate=fault_rate, dialects=not canonical_only)
+
+
+DEMO_MARKER = ".spasticity-demo"
+
+
+@main.command()
+@click.option("--patients", type=int, default=400, show_default=True, help="Patients per trust.")
+@click.option("--months", type=int, default=6, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+def demo(patients: int, months: int, seed: int) -> None:
+    """Generate a synthetic network, land every submission, run everything, say where it is."""
+    from . import landing
+    from .warehouse import open_warehouse
+
+    settings = get_settings()
+    home = settings.home
+    if home.exists() and any(home.iterdir()) and not (home / DEMO_MARKER).exists():
+        raise click.ClickException(f"{home} holds data that is not a demo's; set SPASTICITY_HOME to an empty folder")
+    for sub in ("landing", "incoming", "reports", "exports", "feedback", "published", "dagster"):
+        shutil.rmtree(home / sub, ignore_errors=True)
+    if settings.is_duckdb:
+        settings.duckdb_path.unlink(missing_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / DEMO_MARKER).write_text("this folder is the demo's; `spasticity demo` may wipe it\n")
+    subs = _generate(home / "incoming", "", months, patients, seed, 0.02)
+    console.print(f"Generated {len(subs)} submissions (with known faults) in {home / 'incoming'}")
+    # every upload lands as a trust's SFTP drop would (rejected ones too, so the audit shows them),
+    # in the generator's order: originals before their resubmissions
+    start = dt.datetime.now(dt.UTC)
+    for i, s in enumerate(sorted(subs, key=lambda s: s.order)):
+        landing.submit(s.folder, settings, s.trust, s.period, received_at=start + dt.timedelta(seconds=i))
+    run_pipeline(settings)
+    with open_warehouse(settings) as wh:
+        rows = wh.query("""SELECT trust_ods_code AS trust, count(*) AS submissions,
+                                  sum(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejected,
+                                  sum(CASE WHEN superseded THEN 1 ELSE 0 END) AS superseded,
+                                  sum(rows_in) AS rows_in, sum(rows_loaded) AS loaded,
+                                  sum(rows_quarantined) AS quarantined, sum(n_warnings) AS warnings
+                           FROM audit.submissions GROUP BY 1 ORDER BY 1""").to_pylist()
+        findings = wh.query("SELECT rule_id, count(*) AS n FROM audit.findings GROUP BY 1 ORDER BY 1").to_pylist()
+    t = Table(*rows[0].keys(), title="Submissions processed") if rows else Table("nothing processed")
+    for r in rows:
+        t.add_row(*(str(v) for v in r.values()))
+    out.print(t)
+    out.print("Findings by rule: " + ", ".join(f"{f['rule_id']} {f['n']}" for f in findings))
+    out.print(f"Warehouse:          {settings.warehouse_url}")
+    out.print(f"Analysts' copy:     {settings.published_duckdb}")
+    out.print(f"Governance report:  {settings.reports / 'governance_report.html'}")
+    out.print(f"Trust feedback:     {home / 'feedback'}/<trust>/<submission>.html")
+    out.print(f"Public export:      {home / 'exports'}")
+    out.print("Dagster UI:         make ui  →  http://127.0.0.1:3000")
+
+
+@main.command()
+def ui() -> None:
+    """Start the Dagster UI on the same SPASTICITY_HOME (127.0.0.1:3000)."""
+    import os
+
+    from .dagster_home import ensure_dagster_home
+
+    ensure_dagster_home(get_settings())
+    workspace = Path(__file__).resolve().parents[1] / "workspace.yaml"
+    dagster = str(Path(sys.executable).parent / "dagster")
+    os.execv(dagster, [dagster, "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", "3000"])
+
+
+@main.command()
+@click.argument("submission_id")
+def feedback(submission_id: str) -> None:
+    """Write (if needed) and print where a submission's feedback report is."""
+    from .reporting.feedback import write_feedback
+    from .warehouse import open_warehouse
+
+    settings = get_settings()
+    with open_warehouse(settings, read_only=True) as wh:
+        row = wh.query("SELECT * FROM audit.submissions WHERE submission_id = ?", (submission_id,)).to_pylist()
+        if not row:
+            raise click.ClickException(f"no submission {submission_id} in audit.submissions")
+        html, csv = write_feedback(row[0], wh.findings(submission_id).to_pandas(),
+                                   settings.home / "feedback" / row[0]["trust_ods_code"])
+    out.print(f"{html}\n{csv}")
+
+
+@main.group()
+def dialect() -> None:
+    """Tools for writing a trust's dialect."""
+
+
+@dialect.command("check")
+@click.argument("name")
+@click.argument("sample", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--rows", type=int, default=5, show_default=True, help="Preview rows per table.")
+def dialect_check(name: str, sample: Path, rows: int) -> None:
+    """Show how dialect NAME maps the export in SAMPLE: columns, unmapped codes, a preview."""
+    from .ingest.dialect import load_dialect
+    from .ingest.dialect_check import check_dialect, format_report
+
+    report = check_dialect(load_dialect(name), sample, preview_rows=rows)
+    out.print(format_report(report), markup=False, highlight=False)
+    sys.exit(0 if report.ok else 1)
+
+
+def run_cli() -> None:
+    try:
+        main(standalone_mode=True)
+    except ConfigError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run_cli()

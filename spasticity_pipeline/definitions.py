@@ -1,0 +1,15 @@
+"""The single Definitions object ``workspace.yaml`` loads: every domain merged, with the
+resources they share (as dagster-open-platform merges its domains)."""
+
+import dagster as dg
+
+from .defs import ingest, operations, reporting, warehouse
+from .defs.resources import spasticity_resource
+
+defs = dg.Definitions.merge(
+    ingest.defs,
+    warehouse.defs,
+    reporting.defs,
+    operations.defs,
+    dg.Definitions(resources={"spasticity": spasticity_resource()}),
+)
