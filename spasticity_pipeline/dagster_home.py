@@ -33,8 +33,18 @@ def dagster_yaml() -> str:
     return BASE + (POSTGRES if os.environ.get("SPASTICITY_DAGSTER_PG_URL") else "")
 
 
+def _psycopg2_url() -> None:
+    """dagster-postgres speaks psycopg2; SQLAlchemy 2.1 reads ``postgresql://`` as psycopg 3."""
+    url = os.environ.get("SPASTICITY_DAGSTER_PG_URL", "")
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            os.environ["SPASTICITY_DAGSTER_PG_URL"] = "postgresql+psycopg2://" + url[len(prefix):]
+            return
+
+
 def ensure_dagster_home(settings: Settings) -> Path:
     """Create the instance folder and its dagster.yaml; point DAGSTER_HOME at it."""
+    _psycopg2_url()
     home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     path = home / "dagster.yaml"

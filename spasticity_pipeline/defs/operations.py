@@ -14,7 +14,7 @@ LOADED = dg.AssetKey("loaded_submissions")
 #: everything downstream of the partitioned ingest: dbt models and tests, quality checks, reports
 nightly_job = dg.define_asset_job(
     "nightly_build",
-    selection=dg.AssetSelection.all(include_sources=False) - dg.AssetSelection.assets(LOADED),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(LOADED),
     description="Rebuild core and marts (dbt), run the data-quality checks, write the governance report, "
                 "trusts' feedback, the public export and the analysts' read-only copy.",
 )
