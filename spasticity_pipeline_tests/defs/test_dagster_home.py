@@ -35,7 +35,7 @@ def test_default_instance_is_local_with_one_warehouse_writer(tmp_path, monkeypat
 @pytest.mark.postgres
 def test_postgres_run_storage_when_configured(tmp_path, monkeypatch, pg_url):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    # the psycopg 3 URL is translated for dagster-postgres
+    monkeypatch.setenv("SPASTICITY_DAGSTER_PG_URL", pg_url)  # psycopg 3 URL: translated for dagster-postgres
     monkeypatch.setenv("SPASTICITY_DAGSTER_PG_URL", pg_url))
     home = ensure_dagster_home(make_settings(tmp_path / "h"))
     with dg.DagsterInstance.from_config(str(home)) as instance:
