@@ -36,7 +36,6 @@ def test_default_instance_is_local_with_one_warehouse_writer(tmp_path, monkeypat
 def test_postgres_run_storage_when_configured(tmp_path, monkeypatch, pg_url):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setenv("SPASTICITY_DAGSTER_PG_URL", pg_url)  # psycopg 3 URL: translated for dagster-postgres
-    monkeypatch.setenv("SPASTICITY_DAGSTER_PG_URL", pg_url))
     home = ensure_dagster_home(make_settings(tmp_path / "h"))
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
