@@ -120,3 +120,31 @@ def test_nightly_schedule_is_0230_london_across_the_clock_change():
     utc = [next(ticks).astimezone(dt.UTC).strftime("%m-%d %H:%M") for _ in range(4)]
     # BST (UTC+1) until Sunday 25 October 2026, then GMT
     assert utc == ["10-24 01:30", "10-25 02:30", "10-26 02:30", "10-27 02:30"]
+
+
+def test_feedback_asset_lists_exactly_the_audit_findings(settings, tmp_path):
+    import pandas as pd
+
+    from spasticity_pipeline.defs.reporting.assets import submission_feedback
+
+    tables = {k: [dict(r) for r in v] for k, v in BASE.items()}
+    tables["contacts.csv"][0]["attendance"] = "came"  # R03, cascading R07 to nothing (an assessment)
+    tables["patients.csv"][2]["postcode"] = "ZZ9 9ZZ"  # W03
+    folder = write_submission(tmp_path / "f", tables)
+    sub = landing.submit(folder, settings, "RDR", "2026-09", received_at=T0)
+    with dg.instance_for_test() as instance:
+        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
+                             resources={"spasticity": _resource(settings)}, instance=instance)
+        assert res.success
+        assert dg.materialize([submission_feedback], resources={"spasticity": _resource(settings)},
+                              instance=instance).success
+    with open_warehouse(settings) as wh:
+        audit = wh.findings(sub.submission_id).to_pandas()
+    csv = pd.read_csv(settings.home / "feedback" / "RDR" / f"{sub.submission_id}.csv", dtype=str,
+                      keep_default_na=False)
+    key = ["file", "row_number", "field", "rule_id", "message"]
+    got = sorted(map(tuple, csv[key].values.tolist()))
+    want = sorted(tuple("" if pd.isna(v) else str(v) for v in row) for row in audit[key].values.tolist())
+    assert got == want and {r[3] for r in got} == {"R03", "W03"}
+    html = (settings.home / "feedback" / "RDR" / f"{sub.submission_id}.html").read_text()
+    assert "ZZ9 9ZZ" not in html and "6328797966" not in html  # no identifier in what the trust reads
