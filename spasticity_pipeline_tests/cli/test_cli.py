@@ -1,0 +1,84 @@
+"""`spasticity validate|submit` as a trust runs them: output, JSON shape and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from spasticity_pipeline import landing
+from spasticity_pipeline.cli import main
+
+from ..conftest import make_settings
+from ..validate.conftest import BASE, write_submission
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    s = make_settings(tmp_path / "home")
+    monkeypatch.setenv("SPASTICITY_HOME", str(s.home))
+    monkeypatch.setenv("SPASTICITY_POSTCODE_LOOKUP", str(s.postcode_lookup))
+    monkeypatch.setenv("SPASTICITY_PSEUDONYM_KEY", "test-key")
+    monkeypatch.delenv("SPASTICITY_WAREHOUSE_URL", raising=False)
+    return s
+
+
+def _faulty(tmp_path):
+    tables = {k: [dict(r) for r in v] for k, v in BASE.items()}
+    tables["patients.csv"][1]["sex"] = "M"
+    return write_submission(tmp_path / "faulty", tables)
+
+
+def test_validate_json_is_the_spec_shape(env, tmp_path):
+    res = CliRunner().invoke(main, ["validate", str(_faulty(tmp_path)), "--json"])
+    assert res.exit_code == 0, res.output
+    body = json.loads(res.output)
+    assert set(body) == {"status", "files", "findings"}
+    assert body["status"] == "accepted_with_warnings"
+    assert body["files"]["patients.csv"] == {"rows_in": 3, "rows_loaded": 2, "rows_quarantined": 1}
+    assert body["findings"] == {"R03": 1, "R07": 10}
+    assert not (env.home / "landing").exists()  # validate writes nothing
+
+
+def test_validate_human_output_explains_the_fix(env, tmp_path):
+    res = CliRunner().invoke(main, ["validate", str(_faulty(tmp_path))])
+    assert res.exit_code == 0
+    assert "accepted_with_warnings" in res.output and "How to fix" in res.output and "R03" in res.output
+    assert "4010232137" not in res.output
+
+
+def test_rejected_exits_1_and_usage_error_exits_2(env, tmp_path):
+    folder = write_submission(tmp_path / "s", BASE)
+    (folder / "goals.csv").unlink()
+    res = CliRunner().invoke(main, ["validate", str(folder), "--json"])
+    assert res.exit_code == 1 and json.loads(res.output)["status"] == "rejected"
+    assert json.loads(res.output)["findings"] == {"F03": 1}
+    assert CliRunner().invoke(main, ["validate", str(tmp_path / "missing")]).exit_code == 2
+    assert CliRunner().invoke(main, ["validate"]).exit_code == 2
+
+
+def test_submit_lands_accepted_and_refuses_rejected(env, tmp_path):
+    bad = write_submission(tmp_path / "bad", BASE, manifest_overrides={"period": "2031-01"})
+    res = CliRunner().invoke(main, ["submit", str(bad)])
+    assert res.exit_code == 1 and "Not landed" in res.output
+    assert landing.scan(env) == []
+    res = CliRunner().invoke(main, ["submit", str(_faulty(tmp_path))])
+    assert res.exit_code == 0, res.output
+    [sub] = landing.scan(env)
+    assert (sub.trust, sub.period) == ("RDR", "2026-09") and sub.submission_id in res.output
+    assert sorted(p.name for p in sub.folder.iterdir()) == sorted([*BASE, "manifest.json", "received.json"])
+
+
+def test_dialect_check_shows_mappings_and_unmapped_codes(env, tmp_path):
+    from spasticity_pipeline.ingest.dialect import load_dialect
+    from spasticity_pipeline.ingest.encode import convert_submission
+
+    canonical = write_submission(tmp_path / "c", BASE)
+    sample = convert_submission(canonical, tmp_path / "ryr", load_dialect("ryr-careflow-epr"))
+    res = CliRunner().invoke(main, ["dialect", "check", "ryr-careflow-epr", str(sample)])
+    assert res.exit_code == 0, res.output
+    assert "ryr-careflow-epr: OK" in res.output
+    text = (sample / next(p.name for p in sample.iterdir() if "PAT" in p.name.upper())).read_bytes()
+    assert text  # the sample is the trust's own files
+    assert "9434765919" not in res.output and "943 476 5919" not in res.output  # preview masks identifiers
