@@ -36,6 +36,10 @@ def encode_date(arr: pa.Array, fmt: str) -> pa.Array:
         return out
     if fmt == "excel":
         dates = pc.cast(pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+        # strptime rolls an impossible day over (2026-02-31 → 2026-03-03): keep only exact dates,
+        # so an impossible date stays text and is still R02 in the trust's workbook
+        exact = pc.equal(pc.strftime(pc.cast(dates, pa.timestamp("s")), format="%Y-%m-%d"), arr)
+        dates = pc.if_else(exact, dates, pa.scalar(None, pa.date32()))
         serial = pc.cast(pc.add(pc.cast(dates, pa.int32()), _EXCEL_EPOCH_OFFSET), pa.string())
         return pc.coalesce(serial, arr)
     raise ValueError(f"unknown date format {fmt}")
@@ -134,7 +138,27 @@ def _xlsx_bytes(sheets: dict[str | None, pa.Table], date_columns: set[str]) -> b
             ws.append([_cell(v, is_date) for v, is_date in zip(row, kinds)])
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return _reproducible_zip(buf.getvalue())
+
+
+_FIXED_TIME = "2000-01-01T00:00:00Z"
+
+
+def _reproducible_zip(data: bytes) -> bytes:
+    """The same workbook gives the same bytes: fixed entry times and document timestamps
+    (openpyxl stamps the save time), so a manifest's sha256 depends on content only."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + _FIXED_TIME.encode(), body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), body,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -180,6 +204,7 @@ def convert_submission(canonical: Path, out: Path, dialect: Dialect) -> Path:
     Values are carried as sent (untrimmed text), so a fault in the canonical files is the same
     fault in the dialect's files; extra columns travel too.
     """
+    import csv
     import json
 
     import pyarrow.csv as pacsv
@@ -190,7 +215,7 @@ def convert_submission(canonical: Path, out: Path, dialect: Dialect) -> Path:
     tables = {}
     for spec in FILES:
         path = canonical / spec.name
-        header = path.read_text(encoding="utf-8-sig").split("\n", 1)[0].strip("\r").split(",")
+        header = next(csv.reader([path.read_text(encoding="utf-8-sig").split("\n", 1)[0].strip("\r")]))
         tables[spec.name] = pacsv.read_csv(
             path,
             parse_options=pacsv.ParseOptions(newlines_in_values=True),

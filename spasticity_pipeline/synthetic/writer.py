@@ -1,0 +1,98 @@
+"""Writing a snapshot as a submission folder: canonical CSVs + manifest, or a trust's dialect,
+and the submission-level (E1) faults."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..contract.fields import FILES
+from ..ingest.dialect import load_dialect
+from ..ingest.encode import convert_submission
+from .snapshot import canonical
+
+EXTRA_COLUMN = ("clinic_notes", "contacts.csv")
+E1_KINDS = ("F01", "F02", "F03", "F04", "F05", "F06", "F07")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None), preserve_index=False,
+                                 schema=pa.schema([(c, pa.string()) for c in frame.columns]))
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
+    return sink.getvalue().to_pybytes()
+
+
+def write_canonical(folder: Path, tables: dict[str, pd.DataFrame], trust: str, period: str,
+                    extra_column: bool) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for spec in FILES:
+        extra = (EXTRA_COLUMN[0],) if extra_column and spec.name == EXTRA_COLUMN[1] else ()
+        frame = tables[spec.name]
+        if extra:
+            frame = frame.assign(**{EXTRA_COLUMN[0]: "seen in joint clinic"})
+        data = csv_bytes(canonical(frame, spec.name, extra))
+        (folder / spec.name).write_bytes(data)
+        files[spec.name] = {"sha256": hashlib.sha256(data).hexdigest(), "rows": len(frame)}
+    manifest = {"spec_version": "regional-v1", "trust_ods_code": trust, "period": period, "format": "regional-v1",
+                "generated_at": f"{period}-28T09:00:00Z", "files": files}
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def to_dialect(folder: Path, dialect: str) -> None:
+    """Rewrite a canonical folder in place as the trust's dialect."""
+    tmp = folder.with_name(folder.name + ".canonical")
+    folder.rename(tmp)
+    convert_submission(tmp, folder, load_dialect(dialect))
+    shutil.rmtree(tmp)
+
+
+def _rewrite(folder: Path, name: str, data: bytes) -> None:
+    (folder / name).write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][name]["sha256"] = hashlib.sha256(data).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def break_submission(folder: Path, kind: str, tables: dict[str, pd.DataFrame]) -> dict:
+    """Give a canonical submission one E1 fault; returns the expected ``validate --json``."""
+    rows = {s.name: len(tables[s.name]) for s in FILES}
+    rows_in = dict(rows)
+    if kind == "F01":
+        (folder / "manifest.json").write_text('{"spec_version": "regional-v1", "trust_ods_code": ', encoding="utf-8")
+        rows_in = {}
+    elif kind == "F02":
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest["spec_version"] = "regional-v0"
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        rows_in = {}
+    elif kind == "F03":
+        (folder / "injections.csv").unlink()
+        rows_in["injections.csv"] = 0
+    elif kind == "F04":
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest["files"]["goals.csv"]["sha256"] = "0" * 64
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        rows_in["goals.csv"] = 0
+    elif kind == "F05":
+        raw = (folder / "contacts.csv").read_bytes()
+        width = raw.split(b"\n", 1)[0].count(b",") + 1
+        data = raw + b",".join([b'"X"'] * (width + 1)) + b"\n"  # one field too many: ragged
+        _rewrite(folder, "contacts.csv", data)
+        rows_in["contacts.csv"] = 0
+    elif kind == "F06":
+        frame = canonical(tables["injections.csv"], "injections.csv").drop(columns=["guidance"])
+        _rewrite(folder, "injections.csv", csv_bytes(frame))
+    elif kind == "F07":
+        frame = canonical(tables["outcome_measures.csv"], "outcome_measures.csv").assign(instrument="MAS_SCORE")
+        _rewrite(folder, "outcome_measures.csv", csv_bytes(frame))
+    files = {s.name: {"rows_in": rows_in.get(s.name, 0), "rows_loaded": 0, "rows_quarantined": 0} for s in FILES}
+    return {"status": "rejected", "files": files, "findings": {kind: 1}}

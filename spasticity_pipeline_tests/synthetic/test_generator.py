@@ -1,0 +1,123 @@
+"""The generator's ground truth is what the pipeline finds, to the row and the rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+
+import pyarrow.compute as pc
+import pytest
+
+from spasticity_pipeline import landing
+from spasticity_pipeline.contract.rules import RULES
+from spasticity_pipeline.ingest_flow import build_context, process_submission
+from spasticity_pipeline.synthetic import generate_network
+from spasticity_pipeline.synthetic.postcodes import build_lookup
+from spasticity_pipeline.settings import SHIPPED_POSTCODE_LOOKUP
+from spasticity_pipeline.validate import validate_submission
+from spasticity_pipeline.warehouse import open_warehouse
+
+from ..conftest import make_settings
+
+TODAY = dt.date(2026, 11, 24)
+MONTHS = ["2026-07", "2026-08", "2026-09"]
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    out = tmp_path_factory.mktemp("network")
+    subs = generate_network(out, months=MONTHS, patients=150, seed=5, fault_rate=0.05)
+    return out, subs
+
+
+def test_every_rule_is_injected_somewhere(network):
+    _, subs = network
+    seen = Counter()
+    for s in subs:
+        seen.update(s.expected["findings"])
+    assert set(seen) == set(RULES), sorted(set(RULES) - set(seen))
+    statuses = Counter(s.expected["status"] for s in subs)
+    assert statuses["rejected"] == 7 and statuses["accepted_with_warnings"] > 0
+
+
+def test_ground_truth_holds_through_the_whole_pipeline(network, tmp_path):
+    """Every submission, landed in the generator's order and processed into the warehouse
+    (so W05 sees earlier months), gives exactly its expected status, counts and findings."""
+    out, subs = network
+    settings = make_settings(tmp_path / "home", lookup=SHIPPED_POSTCODE_LOOKUP)
+    truth = json.loads((out / "ground_truth.json").read_text())
+    assert [t["expected"] for t in truth["submissions"]] == [s.expected for s in subs]
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    mismatches = []
+    with open_warehouse(settings) as wh:
+        wh.ensure_schema()
+        ctx = build_context(settings, wh, TODAY)
+        for s in sorted(subs, key=lambda s: s.order):
+            landed = landing.submit(s.folder, settings, s.trust, s.period, start + dt.timedelta(minutes=s.order))
+            got = process_submission(landed, settings, wh, ctx)
+            got_json = {"status": got.status, "files": got.files, "findings": got.findings}
+            if got_json != s.expected:
+                mismatches.append((s.folder.relative_to(out), s.expected, got_json))
+        stats = wh.query("SELECT count(*) AS n, count(*) FILTER (WHERE superseded) AS sup, "
+                         "count(*) FILTER (WHERE status = 'rejected') AS rejected FROM audit.submissions").to_pylist()[0]
+    assert mismatches == []
+    # the plain resubmission supersedes its original; a rejected submission is never current,
+    # so its corrected resubmission supersedes nothing
+    assert stats == {"n": len(subs), "sup": 1, "rejected": 7}
+
+
+def test_dialect_trusts_send_the_same_rows_as_regional_v1(tmp_path):
+    """RYR (pipe cp1252), RYY (Excel) and RTK (combined activity file) harmonise to exactly
+    the rows their regional-v1 twins load."""
+    kw = dict(trusts=["RYR", "RYY", "RTK"], months=["2026-09"], patients=120, seed=9, fault_rate=0.05,
+              e1_faults=False)
+    dialect = generate_network(tmp_path / "d", dialects=True, **kw)
+    plain = generate_network(tmp_path / "p", dialects=False, **kw)
+    settings = make_settings(tmp_path / "home", lookup=SHIPPED_POSTCODE_LOOKUP)
+    ctx = build_context(settings, None, TODAY)
+    for a, b in zip(dialect, plain, strict=True):
+        ra, rb = validate_submission(a.folder, ctx), validate_submission(b.folder, ctx)
+        assert ra.format != "regional-v1" and rb.format == "regional-v1"
+        assert ra.to_json() == rb.to_json() == a.expected == b.expected
+        for name, f in ra.files.items():
+            cols = [c for c in f.loaded.column_names if c != "row_number"]
+            assert f.loaded.select(cols).sort_by([(cols[0], "ascending")]).equals(
+                rb.files[name].loaded.select(cols).sort_by([(cols[0], "ascending")])), name
+
+
+def test_same_seed_same_bytes_and_a_clean_network_is_all_accepted(tmp_path):
+    kw = dict(trusts=["RDR", "RYY"], months=["2026-09"], patients=80, seed=4)
+
+    def digest(root):
+        return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    generate_network(tmp_path / "a", **kw)
+    generate_network(tmp_path / "b", **kw)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+    clean = generate_network(tmp_path / "c", fault_rate=0, **kw)
+    settings = make_settings(tmp_path / "home", lookup=SHIPPED_POSTCODE_LOOKUP)
+    ctx = build_context(settings, None, TODAY)
+    assert {validate_submission(s.folder, ctx).status for s in clean} == {"accepted"}
+
+
+def test_hub_and_spoke_share_patients_by_token(tmp_path):
+    subs = generate_network(tmp_path / "n", trusts=["RDR", "RYR", "RXC"], months=["2026-09"], patients=200,
+                            seed=2, fault_rate=0, dialects=False)
+    settings = make_settings(tmp_path / "home", lookup=SHIPPED_POSTCODE_LOOKUP)
+    ctx = build_context(settings, None, TODAY)
+    tokens = {s.trust: set(pc.unique(validate_submission(s.folder, ctx).files["patients.csv"].loaded
+                                     .column("patient_token")).to_pylist()) for s in subs}
+    assert tokens["RDR"] & tokens["RYR"] and tokens["RDR"] & tokens["RXC"]
+    assert not tokens["RYR"] & tokens["RXC"]  # spokes of one hub do not share by construction
+
+
+def test_shipped_postcode_lookup_is_the_generated_one():
+    import pyarrow.csv as pacsv
+
+    shipped = pacsv.read_csv(SHIPPED_POSTCODE_LOOKUP)
+    built = build_lookup()
+    assert shipped.column("postcode").to_pylist() == built.column("postcode").to_pylist()
+    assert shipped.num_rows > 3000
