@@ -60,6 +60,8 @@ class ValidationResult:
     manifest: dict[str, Any] | None = None
     files: dict[str, FileOutcome] = field(default_factory=dict)
     findings: pa.Table = field(default_factory=empty_findings)
+    #: a dialect submission's source file labels (``file`` in findings) → the regional-v1 file
+    file_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def trust_ods_code(self) -> str | None:

@@ -170,6 +170,7 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
 def _to_source(result: ValidationResult, sources: dict[str, SourceMap]) -> ValidationResult:
     """Point a dialect submission's findings and row numbers at the trust's own files."""
     result.findings = to_source_positions(result.findings, sources)
+    result.file_labels = {src.label: name for name, src in reversed(list(sources.items()))}
     for name, f in result.files.items():
         for attr in ("loaded", "quarantined"):
             table = getattr(f, attr)

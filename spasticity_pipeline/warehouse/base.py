@@ -67,8 +67,15 @@ class Warehouse(ABC):
 
     # -- shared behaviour ----------------------------------------------------------------------
     def ensure_schema(self) -> None:
+        """Create what is missing; refresh the clinical limits from config."""
+        from ..config import clinical
+        from ..validate.warnings import clinical_table
+
         for stmt in schema.ddl(self.engine):
             self.execute(stmt)
+        with self.transaction():
+            self.execute("DELETE FROM audit.clinical_limits")
+            self.insert_arrow("audit.clinical_limits", clinical_table(clinical()))
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         t = self.query(sql, params)
@@ -103,7 +110,10 @@ class Warehouse(ABC):
         findings = result.findings
         if findings.num_rows:
             sid = pa.array([sub.submission_id] * findings.num_rows, pa.string())
-            self.insert_arrow("audit.findings", findings.add_column(0, "submission_id", sid))
+            labels = result.file_labels
+            dataset = pa.array([labels.get(f, f) for f in findings.column("file").to_pylist()], pa.string())
+            self.insert_arrow("audit.findings", findings.add_column(0, "submission_id", sid)
+                              .append_column("dataset_file", dataset))
         files = pa.table({
             "submission_id": [sub.submission_id] * len(result.files),
             "file": list(result.files),
@@ -116,8 +126,9 @@ class Warehouse(ABC):
 
     def _forget(self, submission_id: str) -> None:
         """Remove every row of a submission (a forced re-run starts clean)."""
-        for name in schema.tables():
-            self.execute(f"DELETE FROM {name} WHERE submission_id = ?", (submission_id,))
+        for name, cols in schema.tables().items():
+            if cols[0][0] == "submission_id":
+                self.execute(f"DELETE FROM {name} WHERE submission_id = ?", (submission_id,))
 
     def record_rejected(self, sub: SubmissionRef, result: ValidationResult) -> None:
         """A rejected submission: its audit row and E1 findings; it supersedes nothing."""

@@ -21,11 +21,20 @@ AUDIT_SUBMISSIONS = (
 AUDIT_FINDINGS = (
     ("submission_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT"), ("field", "VARCHAR"),
     ("rule_id", "VARCHAR"), ("severity", "VARCHAR"), ("message", "VARCHAR"),
+    # the regional-v1 file the finding belongs to (``file`` is the trust's own file for a dialect)
+    ("dataset_file", "VARCHAR"),
 )
 #: per submission and file, for the data-quality mart and the engineers' metadata
 AUDIT_FILES = (
     ("submission_id", "VARCHAR"), ("file", "VARCHAR"), ("rows_in", "BIGINT"), ("rows_loaded", "BIGINT"),
     ("rows_quarantined", "BIGINT"),
+)
+
+#: the clinical configuration in force (config/clinical.yaml), refreshed by ensure_schema so the
+#: dbt models (M09, M10) read the same limits the validator used
+AUDIT_CLINICAL = (
+    ("valid_from", "DATE"), ("valid_to", "DATE"), ("product", "VARCHAR"), ("upper", "DOUBLE"), ("lower", "DOUBLE"),
+    ("both", "DOUBLE"), ("min_days", "INTEGER"),
 )
 
 _KIND_TYPE = {"date": "DATE", "int": "INTEGER", "decimal": "DOUBLE"}
@@ -43,7 +52,8 @@ def quarantine_columns(spec: FileSpec) -> tuple[tuple[str, str], ...]:
 
 def tables() -> dict[str, tuple[tuple[str, str], ...]]:
     """Every loader-owned table, ``schema.name`` → columns."""
-    out = {"audit.submissions": AUDIT_SUBMISSIONS, "audit.findings": AUDIT_FINDINGS, "audit.files": AUDIT_FILES}
+    out = {"audit.submissions": AUDIT_SUBMISSIONS, "audit.findings": AUDIT_FINDINGS, "audit.files": AUDIT_FILES,
+           "audit.clinical_limits": AUDIT_CLINICAL}
     for spec in FILES:
         out[f"quarantine.{spec.table}"] = quarantine_columns(spec)
         out[f"staging.{spec.table}"] = staging_columns(spec)

@@ -1,0 +1,3 @@
+{{ current_rows('stg_adverse_events', 'event_id',
+   ['trust_ods_code', 'event_id', 'contact_id', 'event_date', 'event_type', 'severity', 'serious', 'period',
+    'submission_id']) }}

@@ -1,0 +1,2 @@
+-- outcome_measures as loaded, typed by the loader; every accepted submission's version (core picks the current one)
+select * from {{ source('loaded', 'outcome_measures') }}
