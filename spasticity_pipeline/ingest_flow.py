@@ -58,6 +58,9 @@ class Outcome:
 
     @property
     def conserved(self) -> bool:
+        """Every row is loaded or quarantined; a rejected submission loads and quarantines nothing."""
+        if self.status == "rejected":
+            return self.rows_loaded == self.rows_quarantined == 0
         return all(f["rows_in"] == f["rows_loaded"] + f["rows_quarantined"] for f in self.files.values())
 
 

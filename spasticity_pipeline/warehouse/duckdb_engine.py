@@ -63,4 +63,4 @@ class DuckDBWarehouse(Warehouse):
         return target
 
     def _db_name(self) -> str:
-        return self.con.sql("SELECT current_database()").fetchone()[0]
+        return self.con.sql("SELECT current_database()").fetchall()[0][0]

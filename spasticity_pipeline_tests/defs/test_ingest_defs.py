@@ -148,3 +148,17 @@ def test_feedback_asset_lists_exactly_the_audit_findings(settings, tmp_path):
     assert got == want and {r[3] for r in got} == {"R03", "W03"}
     html = (settings.home / "feedback" / "RDR" / f"{sub.submission_id}.html").read_text()
     assert "ZZ9 9ZZ" not in html and "6328797966" not in html  # no identifier in what the trust reads
+
+
+def test_a_rejected_submission_is_recorded_and_conserved(settings, tmp_path):
+    folder = write_submission(tmp_path / "r", BASE)
+    (folder / "goals.csv").unlink()
+    sub = landing.submit(folder, settings, "RDR", "2026-09", received_at=T0)
+    with dg.instance_for_test() as instance:
+        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
+                             resources={"spasticity": _resource(settings)}, instance=instance)
+    assert res.success
+    assert {c.check_name: c.passed for c in res.get_asset_check_evaluations()}["row_conservation"]
+    with open_warehouse(settings) as wh:
+        assert [(r["submission_id"], r["status"]) for r in wh.submissions().to_pylist()] == \
+            [(sub.submission_id, "rejected")]

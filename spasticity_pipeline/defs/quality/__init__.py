@@ -25,7 +25,9 @@ def _result(res: suites.SuiteResult, blocking_severity: dg.AssetCheckSeverity) -
 
 def _check(name: str, asset: str, sql: str, run: Callable[[pd.DataFrame, object], suites.SuiteResult],
            description: str, severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=dg.AssetKey(asset), name=name, description=description)
+    key = LOADED if asset == "loaded_submissions" else dg.AssetKey(["marts", asset])
+
+    @dg.asset_check(asset=key, name=name, description=description)
     def _fn(spasticity: SpasticityResource) -> dg.AssetCheckResult:
         settings = spasticity.settings
         with open_warehouse(settings) as wh:

@@ -13,7 +13,7 @@ from ...reporting.governance import Targets, build_report, load_report_data
 from ...warehouse import open_warehouse
 from ..resources import SpasticityResource
 
-MARTS = {name: dg.AssetKey(name) for name in
+MARTS = {name: dg.AssetKey(["marts", name]) for name in
          ("governance_metrics", "population_profile", "goal_attainment", "data_quality")}
 LOADED = dg.AssetKey("loaded_submissions")
 COMMON = {"group_name": "reporting", "owners": ["team:data-engineering"], "pool": "warehouse"}
