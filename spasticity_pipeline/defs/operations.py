@@ -8,13 +8,14 @@ import json
 import dagster as dg
 
 from ..settings import get_settings
+from .ingest.jobs import NETWORK_CHECKS
 
 LOADED = dg.AssetKey("loaded_submissions")
 
 #: everything downstream of the partitioned ingest: dbt models and tests, quality checks, reports
 nightly_job = dg.define_asset_job(
     "nightly_build",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(LOADED),
+    selection=(dg.AssetSelection.all() - dg.AssetSelection.assets(LOADED)) | NETWORK_CHECKS,
     description="Rebuild core and marts (dbt), run the data-quality checks, write the governance report, "
                 "trusts' feedback, the public export and the analysts' read-only copy.",
 )
