@@ -174,7 +174,8 @@ def scorecard(data: ReportData, deadline_day: int) -> list[dict]:
         rate = landed["rows_quarantined"].sum() / rows_in if rows_in else None
         q = data.quality[data.quality.get("trust_ods_code", pd.Series(dtype=str)) == org] \
             if "trust_ods_code" in data.quality else pd.DataFrame()
-        rules = {c[len("findings_"):]: int(q[c].sum()) for c in q.columns if c.startswith("findings_")} if len(q) else {}
+        rules = {c[len("findings_"):].upper(): int(q[c].sum()) for c in q.columns if c.startswith("findings_")} \
+            if len(q) else {}
         top = ", ".join(f"{k} {v}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1])[:3] if v)
         rows.append({"org": org, "name": data.trust_names[org], "submissions": len(s),
                      "rejected": int((s["status"] == "rejected").sum()), "on_time": on_time,

@@ -1,5 +1,5 @@
 -- Per submission and file: rows in, loaded and quarantined; findings per rule (one column per
--- rule id, findings_F01 … findings_W05); completeness (share non-empty among loaded rows) of
+-- rule id, findings_f01 … findings_w05, lower case so Postgres needs no quotes); completeness (share non-empty among loaded rows) of
 -- each optional field of that file (null for fields of other files). Submission-level findings
 -- (manifest.json) get their own row.
 {% set rules = rule_ids() %}
@@ -12,7 +12,7 @@ with found as (
 ), by_rule as (
     select submission_id, file
         {%- for r in rules %},
-        sum(case when rule_id = '{{ r }}' then n else 0 end) as findings_{{ r }}
+        sum(case when rule_id = '{{ r }}' then n else 0 end) as findings_{{ r | lower }}
         {%- endfor %}
     from found
     group by submission_id, file
@@ -35,7 +35,7 @@ select k.submission_id, s.trust_ods_code, s.period, s.status, s.superseded, k.fi
        coalesce(f.rows_in, 0) as rows_in, coalesce(f.rows_loaded, 0) as rows_loaded,
        coalesce(f.rows_quarantined, 0) as rows_quarantined
        {%- for r in rules %},
-       cast(coalesce(p.findings_{{ r }}, 0) as bigint) as findings_{{ r }}
+       cast(coalesce(p.findings_{{ r | lower }}, 0) as bigint) as findings_{{ r | lower }}
        {%- endfor %}
        {%- for fld in all_fields %},
        c.completeness_{{ fld }}

@@ -7,6 +7,7 @@ dbt tests become asset checks.
 """
 
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,6 +53,25 @@ def dbt_env(settings: Settings) -> dict[str, str]:
             "SPASTICITY_PG_PASSWORD": u.password or "", "SPASTICITY_PG_DBNAME": u.database or "spasticity"}
 
 
+def dbt_executable() -> str:
+    """dbt from this environment (the venv's ``bin/dbt``, which need not be on PATH)."""
+    executable = Path(sys.executable).parent / "dbt"
+    return str(executable) if executable.exists() else "dbt"
+
+
+def run_dbt(settings: Settings, args: list[str], target_path: Path | None = None) -> str:
+    """dbt in a subprocess against ``settings``' warehouse (tests, tools; the pipeline builds
+    through the Dagster asset below). A subprocess, like dagster-dbt's, so no dbt connection
+    outlives the call (DuckDB allows one writer). Returns dbt's output."""
+    extra = ["--target-path", str(target_path)] if target_path else []
+    res = subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
+                          str(PROJECT_DIR), *extra], env={**os.environ, **dbt_env(settings)},
+                         capture_output=True, text=True, check=False)
+    if res.returncode:
+        raise RuntimeError(f"dbt {' '.join(args)} failed:\n{res.stdout[-4000:]}")
+    return res.stdout
+
+
 class SpasticityTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -81,6 +101,4 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, spa
 
 
 def dbt_resource() -> DbtCliResource:
-    """dbt from this environment (the venv's ``bin/dbt``, which need not be on PATH)."""
-    executable = Path(sys.executable).parent / "dbt"
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(executable) if executable.exists() else "dbt")
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
