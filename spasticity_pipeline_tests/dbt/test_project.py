@@ -1,0 +1,36 @@
+"""The dbt project's copies of config stay equal to their sources."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from spasticity_pipeline.bank_holidays import SEED, holidays, seed_csv
+from spasticity_pipeline.config import registry
+from spasticity_pipeline.contract.fields import FILES
+from spasticity_pipeline.contract.rules import RULES
+from spasticity_pipeline.defs.warehouse.dbt import PROJECT_DIR
+
+
+def test_organisations_seed_is_the_registry():
+    with open(PROJECT_DIR / "seeds" / "organisations.csv", encoding="utf-8") as f:
+        seed = [(r["ods"], r["name"], r["role"], r["hub"] or None) for r in csv.DictReader(f)]
+    assert seed == [(t.ods, t.name, t.role, t.hub) for t in registry().trusts]
+
+
+def test_bank_holiday_seed_is_generated_and_right_on_known_years():
+    assert SEED.read_text(encoding="utf-8") == seed_csv()
+    days = {d.isoformat() for d in holidays(2026)}
+    assert days == {"2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
+                    "2026-12-25", "2026-12-28"}  # Boxing Day 2026 is a Saturday: Monday 28 instead
+    assert {d.isoformat() for d in holidays(2022)} >= {"2022-06-02", "2022-06-03", "2022-09-19", "2022-12-27"}
+
+
+def test_rule_and_optional_field_lists_match_the_contract():
+    macro = (PROJECT_DIR / "macros" / "contract.sql").read_text(encoding="utf-8")
+    ids = [f"F0{i}" for i in range(1, 8)] + [f"R{i:02d}" for i in range(1, 11)] + [f"W0{i}" for i in range(1, 6)]
+    assert ids == list(RULES)
+    optional = {s.table: [f.name for f in s.fields if not f.required and not f.identifier] for s in FILES}
+    for table, fields in optional.items():
+        if fields:
+            assert re.search(rf"'{table}': \[{', '.join(repr(f) for f in fields)}\]", macro), table
