@@ -49,7 +49,17 @@ def warned_refs(snap: Snapshot) -> set[int]:
     return refs
 
 
-def _cascade(snap: Snapshot, kind: str, row: int, plan: Plan) -> None:
+class _Structure:
+    """Row counts per referral and per contact, counted once per snapshot (vectorised)."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        t = snap.tables
+        self.per_ref = {f: t[f]["ref"].value_counts().to_dict() for f in t}
+        self.per_contact = {f: t[f]["contact_id"].value_counts().to_dict()
+                            for f in ("injections.csv", "adverse_events.csv")}
+
+
+def _cascade(snap: Snapshot, st: _Structure, kind: str, row: int, plan: Plan) -> None:
     """Count the faulted row and everything below it."""
     t = snap.tables
     file, rule = KINDS[kind]
@@ -60,30 +70,29 @@ def _cascade(snap: Snapshot, kind: str, row: int, plan: Plan) -> None:
         ref = t[file].at[row, "ref"]
         if file == "patients.csv":
             below["referrals.csv"] = 1
-        for f in CHILD_FILES:
-            below[f] = int((t[f]["ref"] == ref).sum())
-        below["injections.csv"] = int((t["injections.csv"]["ref"] == ref).sum())
-        below["adverse_events.csv"] = int((t["adverse_events.csv"]["ref"] == ref).sum())
+        for f in (*CHILD_FILES, "injections.csv", "adverse_events.csv"):
+            below[f] = st.per_ref[f].get(ref, 0)
     elif file == "contacts.csv":
         cid = t[file].at[row, "contact_id"]
-        below["injections.csv"] = int((t["injections.csv"]["contact_id"] == cid).sum())
-        below["adverse_events.csv"] = int((t["adverse_events.csv"]["contact_id"] == cid).sum())
+        for f in ("injections.csv", "adverse_events.csv"):
+            below[f] = st.per_contact[f].get(cid, 0)
     for f, n in below.items():
         plan.quarantined[f] += n
         plan.findings["R07"] += n
 
 
-def _candidates(snap: Snapshot, kind: str, free: set[int]) -> pd.Index:
+def _candidates(snap: Snapshot, kind: str, rng: np.random.Generator) -> list[int]:
+    """Rows a fault of ``kind`` can go on, in random order."""
     t = snap.tables
     file, _ = KINDS[kind]
     frame = t[file]
-    ok = frame["ref"].isin(list(free))
+    ok = np.ones(len(frame), bool)
     if kind in ("R03_contact_attendance", "R08_contact_before_referral"):
         has_inj = frame["contact_id"].isin(t["injections.csv"]["contact_id"])
-        ok &= frame["contact_type"].eq("injection") & has_inj
+        ok &= (frame["contact_type"].eq("injection") & has_inj).to_numpy()
     if kind == "R08_goal_outcome_before_set":
-        ok &= frame["outcome_date"].notna()
-    return frame.index[ok]
+        ok &= frame["outcome_date"].notna().to_numpy()
+    return rng.permutation(frame.index.to_numpy()[ok]).tolist()
 
 
 def plan_faults(snap: Snapshot, rng: np.random.Generator, fault_rate: float, offset: int) -> Plan:
@@ -95,14 +104,19 @@ def plan_faults(snap: Snapshot, rng: np.random.Generator, fault_rate: float, off
     free = set(snap.tables["referrals.csv"]["ref"]) - warned_refs(snap)
     n = max(1, int(np.ceil(fault_rate * len(snap.tables["referrals.csv"]))))
     kinds = list(KINDS)
+    structure = _Structure(snap)
+    queues = {kind: _candidates(snap, kind, rng) for kind in kinds}
     for j in range(n):
         kind = kinds[(offset + j) % len(kinds)]
-        cands = _candidates(snap, kind, free)
-        if len(cands) == 0:
+        frame = snap.tables[KINDS[kind][0]]
+        queue = queues[kind]
+        while queue and frame.at[queue[-1], "ref"] not in free:
+            queue.pop()
+        if not queue:
             continue
-        row = int(rng.choice(cands))
+        row = queue.pop()
         trial = Plan(list(plan.faults), plan.quarantined.copy(), plan.findings.copy(), plan.extra_rows.copy())
-        _cascade(snap, kind, row, trial)
+        _cascade(snap, structure, kind, row, trial)
         if kind == "R05_duplicate_measure":
             trial.extra_rows["outcome_measures.csv"] += 1
         rows_in = {f: len(snap.tables[f]) + trial.extra_rows[f] for f in snap.tables}
@@ -110,7 +124,7 @@ def plan_faults(snap: Snapshot, rng: np.random.Generator, fault_rate: float, off
             continue
         trial.faults.append((kind, row))
         plan = trial
-        free.discard(snap.tables[KINDS[kind][0]].at[row, "ref"])
+        free.discard(frame.at[row, "ref"])
     return plan
 
 
