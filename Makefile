@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SPASTICITY_HOME ?= $(CURDIR)/data
 
-.PHONY: demo test bench ui clean postgres browser
+.PHONY: demo test bench ui clean postgres browser portal portal-assets
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ bench: $(STAMP)
 ## The Dagster UI on the warehouse `make demo` filled.
 ui: $(STAMP)
 	$(BIN)/spasticity ui
+
+## The trust portal (NHS.UK-styled upload and feedback site) on http://127.0.0.1:8000 (docs/portal.md).
+portal: $(STAMP)
+	$(BIN)/spasticity portal
+
+## Refresh the vendored NHS.UK frontend CSS/JS/images from npm (nhsuk-frontend, the version
+## nhsuk-frontend-jinja targets) into spasticity_pipeline/portal/static/nhsuk/.
+portal-assets: $(STAMP)
+	$(BIN)/python -m spasticity_pipeline.portal.assets
 
 ## Debian's chromium + chromium-driver for the UI tests (installed as root when missing).
 browser:

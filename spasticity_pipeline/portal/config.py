@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..settings import Settings, get_settings
+from .db import db_path
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class PortalConfig:
 
     @property
     def db_path(self) -> Path:
-        return self.home / "portal.db"
+        return db_path(self.settings)
 
     @property
     def uploads(self) -> Path:

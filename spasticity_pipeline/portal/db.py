@@ -1,0 +1,124 @@
+"""The portal's own state in SQLite (``$SPASTICITY_HOME/portal/portal.db``): users, sessions,
+login failures, uploads and the audit log. Never the warehouse: the pipeline owns that."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..settings import Settings, get_settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    trust TEXT NOT NULL,               -- an ODS code, or 'network' for the network team
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,       -- sha256 of the random token in the signed cookie
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    last_seen REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    email TEXT NOT NULL COLLATE NOCASE,
+    ip TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (email, ip, at);
+CREATE TABLE IF NOT EXISTS uploads (
+    id TEXT PRIMARY KEY,
+    trust TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    period TEXT NOT NULL,
+    format TEXT,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL,               -- validating | validated | failed | landing | landed
+    stage TEXT,                        -- what the background check is doing, for the progress page
+    status TEXT,                       -- the pre-flight status: rejected | accepted | accepted_with_warnings
+    error TEXT,
+    submission_id TEXT,
+    landed_at TEXT
+);
+CREATE INDEX IF NOT EXISTS uploads_trust ON uploads (trust, created_at);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,              -- login | logout | upload | confirm | download
+    outcome TEXT NOT NULL,             -- success | failure | refused | throttled
+    email TEXT,
+    trust TEXT,
+    ip TEXT,
+    target TEXT,                       -- upload id, submission id or file name
+    detail TEXT
+);
+"""
+
+
+def db_path(settings: Settings) -> Path:
+    return settings.home / "portal" / "portal.db"
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class PortalDB:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=15)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(SCHEMA)
+        finally:
+            con.close()
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """One short transaction (committed on success, rolled back on error)."""
+        con = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        try:
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> dict[str, Any] | None:
+        with self.connect() as con:
+            row = con.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    def all(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self.connect() as con:
+            return [dict(r) for r in con.execute(sql, params).fetchall()]
+
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Execute one statement; returns the number of rows changed."""
+        with self.connect() as con:
+            return con.execute(sql, params).rowcount
+
+    def audit(self, action: str, outcome: str, *, email: str | None = None, trust: str | None = None,
+              ip: str | None = None, target: str | None = None, detail: str | None = None) -> None:
+        self.run("INSERT INTO audit_log (at, action, outcome, email, trust, ip, target, detail) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (now_iso(), action, outcome, email, trust, ip, target, detail))
+
+
+def open_db(settings: Settings | None = None) -> PortalDB:
+    """The portal database under ``SPASTICITY_HOME`` (created on first use)."""
+    return PortalDB(db_path(settings or get_settings()))

@@ -1,0 +1,131 @@
+"""A portal on a test home: two trusts' users and a network user, and helpers to sign in and
+upload submissions built with the validator tests' ``write_submission``."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from spasticity_pipeline.portal.app import create_app
+from spasticity_pipeline.portal.config import PortalConfig
+from spasticity_pipeline.portal.db import PortalDB
+from spasticity_pipeline.portal.users import add_user
+from spasticity_pipeline_tests.conftest import make_settings
+from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
+
+PASSWORD = "a long test password"
+USERS = {"rdr": ("data@rdr.example.nhs.uk", "RDR"), "rxc": ("data@rxc.example.nhs.uk", "RXC"),
+         "net": ("team@network.example.nhs.uk", "network")}
+#: a month the shared test submission fits (its dates run to 2026-08) and that is never in the future
+PERIOD = "2026-10"
+
+
+def portal_config(home: Path, max_upload_mb: float = 5) -> PortalConfig:
+    return PortalConfig(settings=make_settings(home), secret="portal-test-secret",
+                        max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> PortalConfig:
+    cfg = portal_config(tmp_path / "home")
+    db = PortalDB(cfg.db_path)
+    for email, trust in USERS.values():
+        add_user(email, trust, PASSWORD, db=db)
+    return cfg
+
+
+@pytest.fixture
+def app(cfg: PortalConfig):
+    return create_app(cfg)
+
+
+def client_for(app) -> TestClient:
+    return TestClient(app, base_url="http://testserver", follow_redirects=False)
+
+
+@pytest.fixture
+def anon(app) -> Iterator[TestClient]:
+    with client_for(app) as c:
+        yield c
+
+
+def csrf_from(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def sign_in(client: TestClient, who: str, password: str = PASSWORD):
+    token = csrf_from(client.get("/login").text)
+    return client.post("/login", data={"email": USERS[who][0], "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def signed_in(app):
+    """``signed_in("rdr")`` → a client signed in as that user (closed after the test)."""
+    clients: list[TestClient] = []
+
+    def make(who: str) -> TestClient:
+        c = client_for(app).__enter__()
+        clients.append(c)
+        r = sign_in(c, who)
+        assert r.status_code == 303, r.text
+        return c
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+def submission_files(folder: Path, tables=None, **kw) -> dict[str, bytes]:
+    """The eight regional-v1 CSVs of a test submission (its manifest is the portal's job)."""
+    write_submission(folder, copy.deepcopy(tables or BASE), **kw)
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+
+
+def faulty_tables():
+    """BASE with one patient's NHS number broken (R04: that patient's rows are quarantined)."""
+    tables = copy.deepcopy(BASE)
+    tables["patients.csv"][0]["nhs_number"] = "943 476 5918"
+    return tables
+
+
+def rejected_tables():
+    """BASE with a required column missing from injections.csv (F06: rejected)."""
+    tables = copy.deepcopy(BASE)
+    for row in tables["injections.csv"]:
+        row.pop("guidance")
+    return tables
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def upload(client: TestClient, files: dict[str, bytes], period: str = PERIOD, csrf: str | None = None):
+    page = client.get("/upload")
+    token = csrf if csrf is not None else csrf_from(page.text)
+    return client.post("/upload", data={"period": period, "csrf_token": token},
+                       files=[("files", (name, data, "application/octet-stream")) for name, data in files.items()])
+
+
+def wait_checked(client: TestClient, location: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = client.get(f"{location}/status").json()
+        if s["state"] != "validating":
+            return s
+        time.sleep(0.1)
+    raise AssertionError("the pre-flight check did not finish")
