@@ -22,13 +22,14 @@ from spasticity_pipeline.warehouse import open_warehouse
 from ..conftest import make_settings
 
 TODAY = dt.date(2026, 11, 24)
-MONTHS = ["2026-07", "2026-08", "2026-09"]
+#: the issue's network: 12 trusts × 12 months
+MONTHS = [f"{y}-{m:02d}" for y, m in [(2025, 10), (2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 10)]]
 
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory):
     out = tmp_path_factory.mktemp("network")
-    subs = generate_network(out, months=MONTHS, patients=150, seed=5, fault_rate=0.05)
+    subs = generate_network(out, months=MONTHS, patients=50, seed=5, fault_rate=0.05)
     return out, subs
 
 
