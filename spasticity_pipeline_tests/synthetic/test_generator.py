@@ -122,3 +122,33 @@ def test_shipped_postcode_lookup_is_the_generated_one():
     built = build_lookup()
     assert shipped.column("postcode").to_pylist() == built.column("postcode").to_pylist()
     assert shipped.num_rows > 3000
+
+
+def test_warehouse_from_dialects_equals_warehouse_from_regional_v1(tmp_path):
+    """Issue 4's 'done when': the same network, sent in dialects or all in regional-v1, loads the
+    same staging rows (row numbers and submission ids aside: they are the trust's own files')."""
+    kw = dict(trusts=["RDR", "RYR", "RYY", "RTK"], months=["2026-08", "2026-09"], patients=60, seed=8,
+              fault_rate=0.05, e1_faults=False)
+    contents = []
+    for name, dialects in (("dialects", True), ("plain", False)):
+        subs = generate_network(tmp_path / name, dialects=dialects, **kw)
+        settings = make_settings(tmp_path / f"home-{name}", lookup=SHIPPED_POSTCODE_LOOKUP)
+        with open_warehouse(settings) as wh:
+            wh.ensure_schema()
+            ctx = build_context(settings, wh, TODAY)
+            for s in sorted(subs, key=lambda s: s.order):
+                sub = landing.submit(s.folder, settings, s.trust, s.period,
+                                     dt.datetime(2026, 10, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=s.order))
+                process_submission(sub, settings, wh, ctx)
+            tables = {}
+            for t in ("patients", "referrals", "contacts", "injections", "adverse_events", "goals",
+                      "outcome_measures", "experience"):
+                rows = wh.query(f"SELECT * FROM staging.{t}").to_pylist()
+                tables[t] = sorted(tuple((k, str(v)) for k, v in r.items() if k not in ("submission_id", "row_number"))
+                                   for r in rows)
+            tables["quarantined"] = sorted(
+                (r["trust_ods_code"], r["period"], r["n"]) for r in wh.query(
+                    "SELECT trust_ods_code, period, sum(rows_quarantined) AS n FROM audit.submissions "
+                    "GROUP BY 1, 2").to_pylist())
+        contents.append(tables)
+    assert contents[0]["contacts"] and contents[0] == contents[1]
