@@ -80,7 +80,7 @@ def test_partitioned_materialisation_loads_waiting_submissions_in_received_order
         assert md["submissions"].value == 2 and md["rows_quarantined"].value == 0
         assert md["submission_ids"].value == f"{early.submission_id}, {late.submission_id}"
         checks = {c.check_name: c.passed for c in res.get_asset_check_evaluations()}
-        assert checks == {"row_conservation": True, "quarantine_rate": True}
+        assert checks == {"row_conservation": True, "quarantine_rate": True, "staging_schema": True}
         # metadata never carries an identifier
         assert "9434765919" not in json.dumps({k: str(v.value) for k, v in md.items()})
     with open_warehouse(settings) as wh:
@@ -162,3 +162,30 @@ def test_a_rejected_submission_is_recorded_and_conserved(settings, tmp_path):
     with open_warehouse(settings) as wh:
         assert [(r["submission_id"], r["status"]) for r in wh.submissions().to_pylist()] == \
             [(sub.submission_id, "rejected")]
+
+
+def test_a_staging_contract_breach_blocks_the_load(settings, tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    from spasticity_pipeline import ingest_flow
+
+    real = ingest_flow.to_staging
+
+    def leaky(result, lookup):  # a bug upstream lets the NHS number through
+        tables = real(result, lookup)
+        p = tables["patients"]
+        tables["patients"] = p.append_column("nhs_number", pa.array(["x"] * p.num_rows))
+        return tables
+
+    monkeypatch.setattr(ingest_flow, "to_staging", leaky)
+    sub = _land(settings, tmp_path, "a", T0)
+    with dg.instance_for_test() as instance:
+        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
+                             resources={"spasticity": _resource(settings)}, instance=instance, raise_on_error=False)
+    assert not res.success  # a blocking check failed: nothing downstream runs
+    ev = {c.check_name: c for c in res.get_asset_check_evaluations()}
+    assert not ev["staging_schema"].passed
+    assert "unexpected column nhs_number" in str(ev["staging_schema"].metadata["failures"].value)
+    with open_warehouse(settings) as wh:
+        assert wh.scalar("SELECT count(*) FROM staging.patients") == 0
+    assert not landing.is_marked_processed(sub)

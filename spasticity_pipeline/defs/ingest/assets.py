@@ -13,7 +13,7 @@ from dagster import AssetExecutionContext
 
 from ... import landing
 from ...config import registry
-from ...ingest_flow import Outcome, build_context, process_submission
+from ...ingest_flow import Outcome, StagingContractError, build_context, process_submission
 from ...warehouse import open_warehouse
 from ..resources import SpasticityResource
 from .partitions import trust_month
@@ -60,6 +60,10 @@ def _file_table(o: Outcome) -> str:
                           description="rows_in = rows_loaded + rows_quarantined for every file"),
         dg.AssetCheckSpec("quarantine_rate", asset=LOADED,
                           description="warn when a submission quarantines more than the configured share"),
+        dg.AssetCheckSpec("staging_schema", asset=LOADED, blocking=True,
+                          description="the pseudonymised tables match the staging contract (pandera): no "
+                                      "identifier column, required fields, codes, tokens; a failing submission "
+                                      "is not loaded"),
     ],
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
 )
@@ -72,15 +76,22 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
         todo = [s for s in landing.waiting(settings, set()) if s.partition == (trust, period)
                 and not wh.is_processed(s.submission_id)]
         ctx = build_context(settings, wh)
-        outcomes = []
+        outcomes, broken_contract = [], {}
         for i, sub in enumerate(todo, 1):
             context.log.info(f"{trust} {period}: submission {i} of {len(todo)} ({sub.submission_id})")
-            outcomes.append(process_submission(sub, settings, wh, ctx))
+            try:
+                outcomes.append(process_submission(sub, settings, wh, ctx))
+            except StagingContractError as exc:  # nothing of it was loaded; left waiting for a fix
+                broken_contract[sub.submission_id] = str(exc)
+                context.log.error(str(exc))
+                continue
             landing.mark_processed(sub, outcomes[-1].status)
     yield dg.MaterializeResult(metadata=_metadata(outcomes))
     broken = [o.submission_id for o in outcomes if not o.conserved]
     yield dg.AssetCheckResult(check_name="row_conservation", passed=not broken,
                               metadata={"not_conserved": ", ".join(broken) or "none"})
+    yield dg.AssetCheckResult(check_name="staging_schema", passed=not broken_contract,
+                              metadata={"failures": dg.MetadataValue.json(broken_contract)})
     share = registry().quarantine_warn_share
     rates = {o.submission_id: o.rows_quarantined / o.rows_in for o in outcomes if o.rows_in and o.status != "rejected"}
     high = {k: round(v, 4) for k, v in rates.items() if v > share}
