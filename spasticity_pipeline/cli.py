@@ -310,6 +310,57 @@ def dialect_check(name: str, sample: Path, rows: int) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+def portal(host: str, port: int) -> None:
+    """Serve the trusts' upload portal (docs/portal.md)."""
+    from .portal.app import serve
+
+    serve(host=host, port=port)
+
+
+@main.group()
+def users() -> None:
+    """Portal accounts (the network team's job)."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--trust", required=True, help="The user's trust (ODS code), or 'network' for the network team.")
+@click.password_option(help="Prompted for when not given.")
+def users_add(email: str, trust: str, password: str) -> None:
+    from .portal.users import UserError, add_user
+
+    try:
+        add_user(email, trust, password)
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+    out.print(f"added {email} ({trust})")
+
+
+@users.command("disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    from .portal.users import UserError, disable_user
+
+    try:
+        disable_user(email)
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+    out.print(f"disabled {email}")
+
+
+@users.command("list")
+def users_list() -> None:
+    from .portal.users import list_users
+
+    t = Table("email", "trust", "active")
+    for u in list_users():
+        t.add_row(str(u.get("email")), str(u.get("trust")), "no" if u.get("disabled") else "yes")
+    out.print(t)
+
+
 def run_cli() -> None:
     try:
         main(standalone_mode=True)

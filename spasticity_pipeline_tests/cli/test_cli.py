@@ -82,3 +82,15 @@ def test_dialect_check_shows_mappings_and_unmapped_codes(env, tmp_path):
     text = (sample / next(p.name for p in sample.iterdir() if "PAT" in p.name.upper())).read_bytes()
     assert text  # the sample is the trust's own files
     assert "9434765919" not in res.output and "943 476 5919" not in res.output  # preview masks identifiers
+
+
+def test_users_add_list_disable(env):
+    runner = CliRunner()
+    res = runner.invoke(main, ["users", "add", "dm@rdr.nhs.uk", "--trust", "RDR", "--password", "a-long-passphrase-1"])
+    assert res.exit_code == 0, res.output
+    assert runner.invoke(main, ["users", "add", "x@y.nhs.uk", "--trust", "ZZZ", "--password", "a-long-passphrase-1"]
+                         ).exit_code == 2
+    listed = runner.invoke(main, ["users", "list"]).output
+    assert "dm@rdr.nhs.uk" in listed and "RDR" in listed and "yes" in listed
+    assert runner.invoke(main, ["users", "disable", "dm@rdr.nhs.uk"]).exit_code == 0
+    assert "no" in runner.invoke(main, ["users", "list"]).output
