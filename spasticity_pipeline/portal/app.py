@@ -96,10 +96,12 @@ def _periods(today: dt.date, n: int = 13) -> list[dict[str, Any]]:
     return out
 
 
+_LOCAL_PATH = re.compile(r"^/(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)?$")
+
+
 def _safe_next(value: str | None) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
+    """Where to go after signing in: one of our own paths, never another site (no open redirect)."""
+    return value if value and _LOCAL_PATH.match(value) and ".." not in value else "/"
 
 
 class Portal:

@@ -365,10 +365,15 @@ def how_to_fix(rule_id: str) -> str:
     return rule.fix if rule else ""
 
 
+_SEVERITY_ORDER = {"E1": 0, "E2": 1, "W": 2}
+_FILE_ORDER = {"manifest.json": -1, **{s.name: i for i, s in enumerate(FILES)}}
+
+
 def finding_rows(findings: pa.Table, limit: int) -> list[dict[str, Any]]:
-    """The first ``limit`` findings, most severe first, each with its rule's "how to fix"."""
-    order = {"E1": 0, "E2": 1, "W": 2}
+    """The first ``limit`` findings, most severe first, then in the files' parent-to-child order
+    (so a patient's finding comes before the rows it cascades to), each with "how to fix"."""
     rows = findings.to_pylist()
-    rows.sort(key=lambda r: (order.get(r["severity"], 3), r["file"] or "", r["row_number"] or 0, r["rule_id"]))
+    rows.sort(key=lambda r: (_SEVERITY_ORDER.get(r["severity"], 3), _FILE_ORDER.get(r["file"], len(_FILE_ORDER)),
+                             r["file"] or "", r["row_number"] or 0, r["rule_id"]))
     return [{**r, "how_to_fix": how_to_fix(r["rule_id"]), "what": RULES[r["rule_id"]].what
              if r["rule_id"] in RULES else ""} for r in rows[:limit]]

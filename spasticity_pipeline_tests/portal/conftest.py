@@ -28,6 +28,16 @@ USERS = {"rdr": ("data@rdr.example.nhs.uk", "RDR"), "rxc": ("data@rxc.example.nh
 PERIOD = "2026-10"
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Argon2 with its production cost takes ~0.2 s a hash; the tests need the code path only."""
+    from argon2 import PasswordHasher
+
+    from spasticity_pipeline.portal import users
+
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def portal_config(home: Path, max_upload_mb: float = 5) -> PortalConfig:
     return PortalConfig(settings=make_settings(home), secret="portal-test-secret",
                         max_upload_bytes=int(max_upload_mb * 1024 * 1024))
@@ -99,10 +109,10 @@ def faulty_tables():
 
 
 def rejected_tables():
-    """BASE with a required column missing from injections.csv (F06: rejected)."""
+    """BASE with every patient's sex code wrong: more than half a file quarantined (F07: rejected)."""
     tables = copy.deepcopy(BASE)
-    for row in tables["injections.csv"]:
-        row.pop("guidance")
+    for row in tables["patients.csv"]:
+        row["sex"] = "M"
     return tables
 
 

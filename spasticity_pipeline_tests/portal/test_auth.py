@@ -187,3 +187,14 @@ def test_users_api(cfg):
     assert users[USERS["net"][0]]["trust"] == "network"
     row = db.one("SELECT password_hash FROM users WHERE email = ?", ("new@rtk.nhs.uk",))
     assert row["password_hash"].startswith("$argon2id$") and PASSWORD not in row["password_hash"]
+
+
+def test_sign_in_returns_only_to_our_own_pages(anon):
+    token = csrf_from(anon.get("/login?next=/upload").text)
+    for target, expected in (("/upload", "/upload"), ("//evil.example", "/"), ("https://evil.example", "/"),
+                             ("/\t/evil.example", "/")):
+        r = anon.post("/login", data={"email": USERS["rdr"][0], "password": PASSWORD, "csrf_token": token,
+                                      "next": target})
+        assert r.headers["location"] == expected
+        anon.cookies.delete("spasticity_session")
+        token = csrf_from(anon.get("/login").text)

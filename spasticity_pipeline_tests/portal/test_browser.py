@@ -1,0 +1,132 @@
+"""End to end in a real headless Chromium (Debian's) against the portal served by uvicorn: a trust
+data manager uploads a faulty extract, reads the findings, uploads the corrected one, confirms it
+into the landing zone; another trust sees none of it. Screenshots go to the test's tmp folder."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import PASSWORD, PERIOD, USERS, faulty_tables, submission_files
+
+CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--window-size=1400,1100"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(app):
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in CHROME_ARGS:
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    d.implicitly_wait(0)
+    yield d
+    d.quit()
+
+
+def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    wait = WebDriverWait(driver, 30)
+    shots: list[Path] = []
+
+    def shot(name: str) -> None:
+        path = tmp_path / f"portal-{len(shots) + 1:02d}-{name}.png"
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1400, min(max(height, 900), 4000))  # the whole page
+        driver.save_screenshot(str(path))
+        driver.set_window_size(1400, 1100)
+        shots.append(path)
+        print(f"screenshot: {path}")
+
+    def sign_in(who: str) -> None:
+        driver.get(f"{served}/login")
+        driver.find_element(By.ID, "email").send_keys(USERS[who][0])
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "sign-in").click()
+        wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
+
+    def upload(folder: Path, tables=None) -> None:
+        files = submission_files(folder, tables)
+        driver.get(f"{served}/upload")
+        Select(driver.find_element(By.ID, "period")).select_by_value(PERIOD)
+        driver.find_element(By.ID, "files").send_keys("\n".join(str(folder / n) for n in files))
+        driver.find_element(By.ID, "upload").click()
+        wait.until(EC.presence_of_element_located((By.ID, "status")))  # the check finished; page reloaded
+
+    sign_in("rdr")
+    shot("signed-in")
+
+    upload(tmp_path / "faulty", faulty_tables())
+    page = driver.page_source
+    assert "accepted with warnings" in page
+    rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table.portal-findings tbody tr")]
+    r04 = next(r for r in rows if "R04" in r)
+    assert "patients.csv" in r04 and "nhs_number" in r04 and "Correct the patient's NHS number" in r04
+    assert any("R07" in r for r in rows)
+    shot("findings")
+    faulty_url = driver.current_url
+
+    upload(tmp_path / "fixed")
+    assert driver.find_element(By.ID, "status").text.strip().lower() == "accepted"
+    assert "No problems found" in driver.page_source
+    shot("accepted")
+    driver.find_element(By.ID, "confirm").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".nhsuk-panel")))
+    shot("submitted")
+    landed = list((cfg.settings.landing / "RDR" / PERIOD).iterdir())
+    assert len(landed) == 1 and (landed[0] / "manifest.json").is_file()
+    sid = landed[0].name
+    assert sid in driver.page_source
+
+    driver.get(f"{served}/submissions")
+    assert sid in driver.page_source and "awaiting processing" in driver.page_source
+    shot("history")
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe  # no script errors, nothing blocked by the content security policy
+
+    driver.find_element(By.ID, "sign-out").click()
+    wait.until(EC.presence_of_element_located((By.ID, "sign-in")))
+    sign_in("rxc")
+    driver.get(f"{served}/submissions")
+    assert sid not in driver.page_source and "No submissions yet" in driver.page_source
+    shot("other-trust-history")
+    for url in (faulty_url, f"{served}/submissions/{sid}", f"{served}/submissions/{sid}/feedback.html"):
+        driver.get(url)
+        assert "Page not found" in driver.page_source, url
+    shot("other-trust-404")
+    assert all(p.stat().st_size > 0 for p in shots)
