@@ -1,7 +1,8 @@
 """Nightly outputs people read: the governance report, trusts' feedback, the public export,
 and the read-only copy analysts query."""
 
-import pandas as pd
+import os
+
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -71,7 +72,11 @@ def submission_feedback(spasticity: SpasticityResource) -> dg.MaterializeResult:
 def published_warehouse(spasticity: SpasticityResource) -> dg.MaterializeResult:
     settings = spasticity.settings
     if not settings.is_duckdb:
-        return dg.MaterializeResult(metadata={"skipped": "Postgres warehouse: analysts read it directly"})
+        # Postgres: analysts read core and marts through a role that cannot see quarantine
+        role = os.environ.get("SPASTICITY_ANALYST_ROLE", "spasticity_analyst")
+        with open_warehouse(settings) as wh:
+            wh.restrict_quarantine(role)
+        return dg.MaterializeResult(metadata={"analyst_role": role, "reads": "core, marts"})
     settings.published_duckdb.parent.mkdir(parents=True, exist_ok=True)
     with open_warehouse(settings) as wh:
         path = wh.publish_copy(settings.published_duckdb)
