@@ -1,4 +1,7 @@
-{# Models land in exactly the schema they name (staging, core, marts), not <target>_<schema>. #}
+{#
+  Models and seeds land in exactly the schema they name (staging, core, marts), never in dbt's
+  default <target schema>_<custom schema> (main_core, public_marts).
+#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
-    {{ custom_schema_name if custom_schema_name else target.schema }}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
 {%- endmacro %}

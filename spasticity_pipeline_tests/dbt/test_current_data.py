@@ -48,9 +48,11 @@ def test_resubmission_rejection_quarantine_and_late_arrival(tmp_path):
     with open_warehouse(settings) as wh:
         current = {r["period"]: r["submission_id"] for r in
                    wh.query("SELECT period, submission_id FROM core.current_submissions").to_pylist()}
-        c1, c2 = (wh.query("SELECT consultant_present, physio_present, attendance, period, submission_id "
+        c1, c2 = (wh.query("SELECT consultant_present, physio_present, attendance, submitted_period AS period, "
+                           "submission_id "
                            "FROM core.fct_contact WHERE contact_id = ?", (cid,)).to_pylist()[0] for cid in ("C1", "C2"))
-        injections = wh.query("SELECT injection_id, period FROM core.fct_injection WHERE contact_id = 'C2' "
+        injections = wh.query("SELECT injection_id, submitted_period AS period FROM core.fct_injection "
+                              "WHERE contact_id = 'C2' "
                               "ORDER BY injection_id").to_pylist()
     # the latest accepted Sep submission counts (the rejected one supersedes nothing)
     assert current == {"2026-09": ids["late_sep"], "2026-10": ids["oct"]}

@@ -1,14 +1,15 @@
--- One row per person (patient token) across the network: attributes from the latest row
--- (latest period, then trust code), and how many trusts have seen them.
+-- One row per person (patient token) across the network: attributes from the latest current row
+-- of any trust (latest submitted period, then the later received submission, then trust code);
+-- n_trusts counts the trusts (hub and spokes) that hold the person.
 with ranked as (
-    select p.*, row_number() over (partition by patient_token order by period desc, trust_ods_code) as r
-    from {{ ref('fct_patient') }} p
-), trusts as (
-    select patient_token, count(distinct trust_ods_code) as n_trusts
-    from {{ ref('fct_patient') }}
-    group by patient_token
+    select t.*,
+           row_number() over (partition by patient_token
+                              order by submitted_period desc, submission_received_at desc, trust_ods_code) as rn,
+           count(*) over (partition by patient_token) as n_trusts
+    from {{ ref('dim_trust_patient') }} t
 )
-select r.patient_token, r.sex, r.ethnic_category, r.primary_condition, r.birth_year_month, r.postcode_outward,
-       r.lsoa_code, r.imd_decile, t.n_trusts, r.trust_ods_code as latest_trust
-from ranked r join trusts t on t.patient_token = r.patient_token
-where r.r = 1
+select patient_token, sex, ethnic_category, primary_condition, condition_onset_date, communication_preference,
+       birth_year_month, postcode_outward, lsoa_code, imd_decile,
+       trust_ods_code as latest_trust_ods_code, cast(n_trusts as integer) as n_trusts, submitted_period
+from ranked
+where rn = 1

@@ -1,3 +1,4 @@
+-- Current outcome measures (one per trust and measure_id); value_numeric orders MAS with 1+ = 1.5.
 {{ current_rows('stg_outcome_measures', 'measure_id',
    ['trust_ods_code', 'measure_id', 'referral_id', 'measure_date', 'timepoint', 'instrument', 'body_site', 'value',
-    'value_numeric', 'period', 'submission_id']) }}
+    'value_numeric']) }}

@@ -1,2 +1,13 @@
--- adverse_events as loaded, typed by the loader; every accepted submission's version (core picks the current one)
-select * from {{ source('loaded', 'adverse_events') }}
+-- staging.adverse_events as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- superseded ones included; core applies the current-data rule.
+select submission_id,
+       trust_ods_code,
+       period,
+       event_id,
+       contact_id,
+       event_date,
+       event_type,
+       severity,
+       serious,
+       row_number
+from {{ source('staging', 'adverse_events') }}

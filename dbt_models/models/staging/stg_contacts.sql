@@ -1,2 +1,16 @@
--- contacts as loaded, typed by the loader; every accepted submission's version (core picks the current one)
-select * from {{ source('loaded', 'contacts') }}
+-- staging.contacts as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- superseded ones included; core applies the current-data rule.
+select submission_id,
+       trust_ods_code,
+       period,
+       contact_id,
+       referral_id,
+       patient_token,
+       contact_date,
+       contact_type,
+       attendance,
+       consultant_present,
+       physio_present,
+       site_ods_code,
+       row_number
+from {{ source('staging', 'contacts') }}

@@ -1,2 +1,13 @@
--- experience as loaded, typed by the loader; every accepted submission's version (core picks the current one)
-select * from {{ source('loaded', 'experience') }}
+-- staging.experience as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- superseded ones included; core applies the current-data rule.
+select submission_id,
+       trust_ods_code,
+       period,
+       response_id,
+       referral_id,
+       response_date,
+       fft_response,
+       understood_goals,
+       preferred_contact,
+       row_number
+from {{ source('staging', 'experience') }}

@@ -1,2 +1,15 @@
--- injections as loaded, typed by the loader; every accepted submission's version (core picks the current one)
-select * from {{ source('loaded', 'injections') }}
+-- staging.injections as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- superseded ones included; core applies the current-data rule.
+select submission_id,
+       trust_ods_code,
+       period,
+       injection_id,
+       contact_id,
+       product,
+       limb,
+       side,
+       muscle,
+       units,
+       guidance,
+       row_number
+from {{ source('staging', 'injections') }}

@@ -1,2 +1,15 @@
--- outcome_measures as loaded, typed by the loader; every accepted submission's version (core picks the current one)
-select * from {{ source('loaded', 'outcome_measures') }}
+-- staging.outcome_measures as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- superseded ones included; core applies the current-data rule.
+select submission_id,
+       trust_ods_code,
+       period,
+       measure_id,
+       referral_id,
+       measure_date,
+       timepoint,
+       instrument,
+       body_site,
+       value,
+       value_numeric,
+       row_number
+from {{ source('staging', 'outcome_measures') }}

@@ -1,2 +1,19 @@
--- referrals as loaded, typed by the loader; every accepted submission's version (core picks the current one)
-select * from {{ source('loaded', 'referrals') }}
+-- staging.referrals as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- superseded ones included; core applies the current-data rule.
+select submission_id,
+       trust_ods_code,
+       period,
+       referral_id,
+       local_patient_id,
+       patient_token,
+       referral_received_date,
+       referral_source,
+       standard_route,
+       priority,
+       triage_date,
+       first_assessment_date,
+       site_ods_code,
+       discharge_date,
+       age_at_referral,
+       row_number
+from {{ source('staging', 'referrals') }}

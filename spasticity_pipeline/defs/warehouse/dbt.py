@@ -1,15 +1,23 @@
-"""The dbt project (``dbt_models/``) as Dagster assets via dagster-dbt.
+"""The dbt project (``dbt_models/``) as Dagster assets, through dagster-dbt.
 
-Staging and core models are in group ``warehouse``, marts in ``metrics``; every dbt source
-(the loader's staging and audit tables) maps to the partitioned ingest asset
-``loaded_submissions``, so the graph reads landing → ingest → staging → core → marts → reports.
-dbt tests become asset checks.
+* staging and core models are in group ``warehouse``, marts in ``metrics``;
+* every dbt source (the loader's ``staging.*`` and ``audit.*`` tables) is the one upstream asset
+  ``loaded_submissions`` — the partitioned ingest asset — so the graph reads
+  landing → ingest → staging → core → marts → reports;
+* dbt tests are asset checks (dagster-dbt's default, ``enable_asset_checks``);
+* the dbt target and its connection come from the warehouse URL (``SPASTICITY_WAREHOUSE_URL``
+  through ``Settings``): ``dbt_env`` turns it into the variables ``dbt_models/profiles.yml`` reads.
+
+The manifest is prepared on import: ``prepare_if_dev`` re-parses under ``dagster dev``; otherwise
+``dbt parse`` (files only, no warehouse connection) runs when the manifest is missing — a fresh
+clone — or older than any file of the project.
 """
 
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +26,83 @@ from dagster_dbt import (DagsterDbtTranslator, DagsterDbtTranslatorSettings, Dbt
                          dbt_assets)
 from sqlalchemy.engine import make_url
 
-from ...settings import Settings
+from ...settings import Settings, get_settings
 from ...warehouse import open_warehouse
 from ..resources import SpasticityResource
 
 PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_models"
 LOADED = dg.AssetKey("loaded_submissions")
+#: dbt source names whose tables the ingest asset writes
+LOADER_SOURCES = ("staging", "audit")
+#: the profile's environment (dbt_models/profiles.yml)
+TARGET_VAR = "SPASTICITY_DBT_TARGET"
 
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
-
-
-def ensure_manifest(project: DbtProject = dbt_project) -> Path:
-    """``dagster dev`` re-parses on load (prepare_if_dev); a fresh clone, the CLI and the tests
-    get the manifest parsed here once (dbt parse reads files only: no warehouse needed)."""
-    project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        from dbt.cli.main import dbtRunner
-
-        res = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project.project_dir),
-                                  "--profiles-dir", str(project.profiles_dir),
-                                  "--target-path", str(project.target_path)])
-        if not res.success:
-            raise RuntimeError(f"dbt parse failed: {res.exception}")
-    return project.manifest_path
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR,
+                         target=os.environ.get(TARGET_VAR) or None)
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    """The profile's environment (dbt_models/profiles.yml) for the warehouse ``settings`` name."""
+    """The variables of ``dbt_models/profiles.yml`` for the warehouse of ``settings``.
+
+    ``duckdb:///path`` → target ``duckdb`` with ``SPASTICITY_DUCKDB_PATH``;
+    ``postgresql+psycopg://user:password@host:port/db`` → target ``postgres`` with
+    ``SPASTICITY_PG_HOST``/``_PORT``/``_USER``/``_PASSWORD``/``_DBNAME``.
+    """
     if settings.is_duckdb:
-        return {"SPASTICITY_DBT_TARGET": "duckdb", "SPASTICITY_DUCKDB_PATH": str(settings.duckdb_path)}
-    u = make_url(settings.warehouse_url)
-    return {"SPASTICITY_DBT_TARGET": "postgres", "SPASTICITY_PG_HOST": u.host or "127.0.0.1",
-            "SPASTICITY_PG_PORT": str(u.port or 5432), "SPASTICITY_PG_USER": u.username or "postgres",
-            "SPASTICITY_PG_PASSWORD": u.password or "", "SPASTICITY_PG_DBNAME": u.database or "spasticity"}
+        return {TARGET_VAR: "duckdb", "SPASTICITY_DUCKDB_PATH": str(settings.duckdb_path)}
+    url = make_url(settings.warehouse_url)
+    if not url.drivername.startswith("postgresql"):
+        raise ValueError(f"the dbt project runs on DuckDB or Postgres, not {url.drivername}")
+    return {TARGET_VAR: "postgres", "SPASTICITY_PG_HOST": url.host or "localhost",
+            "SPASTICITY_PG_PORT": str(url.port or 5432), "SPASTICITY_PG_USER": url.username or "postgres",
+            "SPASTICITY_PG_PASSWORD": url.password or "", "SPASTICITY_PG_DBNAME": url.database or "postgres"}
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set, restored afterwards (dbt reads its profile from it)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _project_files(project_dir: Path) -> Iterator[Path]:
+    yield project_dir / "dbt_project.yml"
+    for sub in ("models", "macros", "seeds", "tests"):
+        yield from (p for p in (project_dir / sub).rglob("*") if p.is_file())
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    return any(p.stat().st_mtime > built for p in _project_files(Path(project.project_dir)))
+
+
+def ensure_manifest(project: DbtProject = dbt_project) -> Path:
+    """A current ``manifest.json`` for ``project``: parsed by dagster-dbt under ``dagster dev``,
+    else by ``dbt parse`` here when it is missing or older than the project's files."""
+    project.prepare_if_dev()
+    if manifest_is_stale(project):
+        from dbt.cli.main import dbtRunner
+
+        env = dbt_env(get_settings())
+        if project.target:
+            env[TARGET_VAR] = project.target
+        with environment(env):
+            res = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project.project_dir),
+                                      "--profiles-dir", str(project.profiles_dir),
+                                      "--target-path", str(Path(project.project_dir) / project.target_path)])
+        if not res.success:
+            raise RuntimeError(f"dbt parse of {project.project_dir} failed: {res.exception}")
+    return project.manifest_path
 
 
 def dbt_executable() -> str:
@@ -60,10 +112,10 @@ def dbt_executable() -> str:
 
 
 def run_dbt(settings: Settings, args: list[str], target_path: Path | None = None) -> str:
-    """dbt in a subprocess against ``settings``' warehouse (tests, tools; the pipeline builds
+    """dbt in a subprocess against ``settings``' warehouse (tools and tests; the pipeline builds
     through the Dagster asset below). A subprocess, like dagster-dbt's, so no dbt connection
-    outlives the call (DuckDB allows one writer). Returns dbt's output."""
-    extra = ["--target-path", str(target_path)] if target_path else []
+    outlives the call (DuckDB allows one writer). Returns dbt's output; raises on failure."""
+    extra = ["--target-path", str(target_path), "--log-path", str(target_path)] if target_path else []
     res = subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
                           str(PROJECT_DIR), *extra], env={**os.environ, **dbt_env(settings)},
                          capture_output=True, text=True, check=False)
@@ -72,32 +124,40 @@ def run_dbt(settings: Settings, args: list[str], target_path: Path | None = None
     return res.stdout
 
 
-class SpasticityTranslator(DagsterDbtTranslator):
+class SpasticityDbtTranslator(DagsterDbtTranslator):
+    """Groups by layer; the loader's tables are the ingest asset."""
+
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
+        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props["source_name"] in LOADER_SOURCES:
             return LOADED
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None
         schema = dbt_resource_props.get("config", {}).get("schema")
         return "metrics" if schema == "marts" else "warehouse"
 
-    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data-engineering"]
 
 
-translator = SpasticityTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+translator = SpasticityDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True))
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, pool="warehouse",
-            retry_policy=dg.RetryPolicy(max_retries=1, delay=10))
+@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator,
+            pool="warehouse", retry_policy=dg.RetryPolicy(max_retries=1, delay=10))
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, spasticity: SpasticityResource):
-    """dbt build: staging views, core tables, marts and every dbt test."""
+    """``dbt build``: seeds, staging views, core and marts tables, and every dbt test as a check."""
     settings = spasticity.settings
+    env = dbt_env(settings)
+    if dbt_project.target and dbt_project.target != env[TARGET_VAR]:
+        raise dg.Failure(f"{TARGET_VAR}={dbt_project.target} but the warehouse URL is a {env[TARGET_VAR]} one")
     with open_warehouse(settings) as wh:
-        wh.ensure_schema()  # the sources exist even before the first submission
-    os.environ.update(dbt_env(settings))
-    yield from dbt.cli(["build"], context=context).stream()
+        wh.ensure_schema()  # the loader's tables exist even before the first submission
+    with environment(env):
+        yield from dbt.cli(["build"], context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:
