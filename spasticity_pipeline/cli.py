@@ -173,17 +173,6 @@ def run(no_nightly: bool) -> None:
     console.print(f"Processed {len(done)} trust × month partitions. Warehouse: {settings.warehouse_url}")
 
 
-def _months_before(today: dt.date, n: int) -> list[str]:
-    y, m = today.year, today.month
-    months = []
-    for _ in range(n):
-        m -= 1
-        if m == 0:
-            y, m = y - 1, 12
-        months.append(f"{y:04d}-{m:02d}")
-    return sorted(months)
-
-
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write.")
 @click.option("--trusts", default="", help="Comma-separated ODS codes (default: every trust in the registry).")
@@ -201,11 +190,11 @@ def generate(out: Path, trusts: str, months: int, patients: int, seed: int, faul
 
 def _generate(out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float,
               canonical_only: bool = False):
-    from .synthetic import generate_network
+    from .synthetic import default_months, generate_network
 
     codes = [t.strip().upper() for t in trusts.split(",") if t.strip()] or None
     with console.status("generating the network's extracts…"):
-        return generate_network(out, trusts=codes, months=_months_before(dt.date.today(), months),
+        return generate_network(out, trusts=codes, months=default_months(n=months),
                                 patients=patients, seed=seed, fault_rate=fault_rate, dialects=not canonical_only)
 
 

@@ -36,3 +36,14 @@ def make_settings(home: Path, warehouse_url: str | None = None, lookup: Path | N
         lookup.write_text(LOOKUP_CSV, encoding="utf-8")
     return Settings(home=home, warehouse_url=warehouse_url or f"duckdb:///{home / 'warehouse.duckdb'}",
                     postcode_lookup=lookup, key_env="test-key")
+
+
+@pytest.fixture
+def env_settings(tmp_path, monkeypatch) -> Settings:
+    """A test home that the environment points at (for code that reads ``get_settings()``)."""
+    s = make_settings(tmp_path / "home")
+    monkeypatch.setenv("SPASTICITY_HOME", str(s.home))
+    monkeypatch.setenv("SPASTICITY_POSTCODE_LOOKUP", str(s.postcode_lookup))
+    monkeypatch.setenv("SPASTICITY_PSEUDONYM_KEY", "test-key")
+    monkeypatch.delenv("SPASTICITY_WAREHOUSE_URL", raising=False)
+    return s

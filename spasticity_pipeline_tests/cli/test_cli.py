@@ -10,18 +10,12 @@ from click.testing import CliRunner
 from spasticity_pipeline import landing
 from spasticity_pipeline.cli import main
 
-from ..conftest import make_settings
 from ..validate.conftest import BASE, write_submission
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    s = make_settings(tmp_path / "home")
-    monkeypatch.setenv("SPASTICITY_HOME", str(s.home))
-    monkeypatch.setenv("SPASTICITY_POSTCODE_LOOKUP", str(s.postcode_lookup))
-    monkeypatch.setenv("SPASTICITY_PSEUDONYM_KEY", "test-key")
-    monkeypatch.delenv("SPASTICITY_WAREHOUSE_URL", raising=False)
-    return s
+def env(env_settings):
+    return env_settings
 
 
 def _faulty(tmp_path):

@@ -16,20 +16,14 @@ from spasticity_pipeline.defs.operations import nightly_schedule
 from spasticity_pipeline.defs.resources import SpasticityResource
 from spasticity_pipeline.warehouse import open_warehouse
 
-from ..conftest import make_settings
 from ..validate.conftest import BASE, write_submission
 
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
-    s = make_settings(tmp_path / "home")
-    monkeypatch.setenv("SPASTICITY_HOME", str(s.home))
-    monkeypatch.setenv("SPASTICITY_POSTCODE_LOOKUP", str(s.postcode_lookup))
-    monkeypatch.setenv("SPASTICITY_PSEUDONYM_KEY", "test-key")
-    monkeypatch.delenv("SPASTICITY_WAREHOUSE_URL", raising=False)
-    return s
+def settings(env_settings):
+    return env_settings
 
 
 def _resource(s):
