@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
 from ... import landing
@@ -28,7 +30,11 @@ def landing_requests(settings) -> tuple[list[dg.RunRequest], list[str]]:
     return requests, unroutable
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+#: how often the sensor looks (seconds); SPASTICITY_SENSOR_INTERVAL overrides it (tests use a few)
+INTERVAL = int(os.environ.get("SPASTICITY_SENSOR_INTERVAL", "30"))
+
+
+@dg.sensor(job=ingest_job, minimum_interval_seconds=INTERVAL, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Finds complete submissions (manifest present) in $SPASTICITY_HOME/landing and runs their "
                        "trust × month partition once per submission.")
 def landing_sensor(context: dg.SensorEvaluationContext):
