@@ -273,9 +273,13 @@ class Portal:
     async def submission_feedback(self, request: Request) -> Response:
         user = self.user(request)
         sid, kind = request.path_params["sid"], request.path_params["kind"]
-        if kind not in ("html", "csv"):
-            raise HTTPException(404)
-        sub = await run_in_threadpool(self._submission_for, user, sid)
+        try:
+            if kind not in ("html", "csv"):
+                raise HTTPException(404)
+            sub = await run_in_threadpool(self._submission_for, user, sid)
+        except HTTPException:
+            self.audit(request, "download", "refused", user, target=sid[:128], detail="not found or not yours")
+            raise
         if sub.in_warehouse:
             path = await run_in_threadpool(self._warehouse_feedback, sub, kind)
         elif (up := self._preflight(sid)) is not None:
@@ -307,7 +311,9 @@ class Portal:
 
     def _upload_form(self, request: Request, user: User, status_code: int = 200, error: str | None = None) -> Response:
         formats = formats_for(user.trust)
-        names = sorted({n for f in formats for n in f.files if not n.lower().endswith(ALLOWED_EXTENSIONS)})
+        # a dialect's own file names (RYR's .TXT files) are allowed too: offer their extensions
+        names = sorted({Path(n).suffix.lower() for f in formats for n in f.files
+                        if Path(n).suffix and not n.lower().endswith(ALLOWED_EXTENSIONS)})
         return self.render(request, "upload.jinja", status_code, user=user, title="Upload a submission", nav="upload",
                            periods=_periods(dt.date.today()), formats=formats, error=error,
                            accept=",".join([*ALLOWED_EXTENSIONS, *names]), trust_name=self._trust_name(user.trust),
@@ -394,7 +400,12 @@ class Portal:
 
     async def upload_feedback(self, request: Request) -> Response:
         user = self.user(request)
-        up = self._upload_for(user, request.path_params["uid"])
+        try:
+            up = self._upload_for(user, request.path_params["uid"])
+        except HTTPException:
+            self.audit(request, "download", "refused", user, target=request.path_params["uid"][:128],
+                       detail="not found or not yours")
+            raise
         kind = request.path_params["kind"]
         path = self.uploads.feedback_file(up["id"], kind) if kind in ("html", "csv") else None
         if path is None:

@@ -150,8 +150,10 @@ def test_downloads_are_attachments_and_audited(signed_in, rdr_upload, cfg):
         r = c.get(path)
         assert r.headers["content-disposition"].startswith("attachment")
         assert r.headers["x-content-type-options"] == "nosniff"
+    assert signed_in("rxc").get(f"/submissions/{sid}/feedback.csv").status_code == 404
     actions = {(r["action"], r["outcome"]) for r in PortalDB(cfg.db_path).all("SELECT action, outcome FROM audit_log")}
-    assert {("login", "success"), ("upload", "success"), ("confirm", "success"), ("download", "success")} <= actions
+    assert {("login", "success"), ("upload", "success"), ("confirm", "success"), ("download", "success"),
+            ("download", "refused")} <= actions
 
 
 def test_network_page_is_for_the_network_team(signed_in):

@@ -80,18 +80,20 @@ def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path):
         driver.find_element(By.ID, "sign-in").click()
         wait.until(EC.presence_of_element_located((By.ID, "sign-out")))
 
-    def upload(folder: Path, tables=None) -> None:
+    def upload(folder: Path, tables=None, screenshot: str | None = None) -> None:
         files = submission_files(folder, tables)
         driver.get(f"{served}/upload")
         Select(driver.find_element(By.ID, "period")).select_by_value(PERIOD)
         driver.find_element(By.ID, "files").send_keys("\n".join(str(folder / n) for n in files))
+        if screenshot:
+            shot(screenshot)
         driver.find_element(By.ID, "upload").click()
         wait.until(EC.presence_of_element_located((By.ID, "status")))  # the check finished; page reloaded
 
     sign_in("rdr")
     shot("signed-in")
 
-    upload(tmp_path / "faulty", faulty_tables())
+    upload(tmp_path / "faulty", faulty_tables(), screenshot="upload-form")
     page = driver.page_source
     assert "accepted with warnings" in page
     rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table.portal-findings tbody tr")]
@@ -129,4 +131,12 @@ def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path):
         driver.get(url)
         assert "Page not found" in driver.page_source, url
     shot("other-trust-404")
+
+    driver.find_element(By.ID, "sign-out").click()
+    wait.until(EC.presence_of_element_located((By.ID, "sign-in")))
+    sign_in("net")
+    driver.get(f"{served}/network")
+    row = driver.find_element(By.CSS_SELECTOR, 'tr[data-trust="RXC"]').text
+    assert "late" in row
+    shot("network-overview")
     assert all(p.stat().st_size > 0 for p in shots)
