@@ -90,3 +90,20 @@ def test_network_overview_marks_late_trusts(cfg, processed, signed_in):
     assert {s for t, s in states.items() if t not in ("RDR", "RXC")} == {"late"}
     page = signed_in("net").get("/network").text
     assert f"late for {period}" in page and "RXC" in page
+
+
+@pytest.mark.postgres
+def test_statuses_from_a_postgres_warehouse(pg_url, tmp_path):
+    """With Postgres there is no single-writer lock: the portal reads the audit tables directly."""
+    from spasticity_pipeline_tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "pg-home", pg_url)
+    folder = write_submission(tmp_path / "s", faulty_tables(), trust="RDR", period="2026-09")
+    sub = landing.submit(folder, settings, "RDR", "2026-09")
+    assert submissions(settings)[0].status == "awaiting processing"
+    with open_warehouse(settings) as wh:
+        wh.ensure_schema()
+        process_submission(sub, settings, wh, build_context(settings, wh))
+    got = submissions(settings)[0]
+    assert (got.submission_id, got.status, got.in_warehouse) == (sub.submission_id, "accepted_with_warnings", True)
+    assert got.rows_quarantined > 0

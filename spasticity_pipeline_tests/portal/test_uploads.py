@@ -8,6 +8,7 @@ import io
 import json
 import os
 import stat
+import time
 import zipfile
 
 import pytest
@@ -214,3 +215,42 @@ def test_oversize_uploads_are_refused(tmp_path):
         r = c.post("/upload", content=body(), headers={"content-type": f"multipart/form-data; boundary={boundary}"})
         assert r.status_code == 413
     assert _nothing_stored(cfg)
+
+
+def test_progress_page_while_checking_and_a_check_that_fails(signed_in, tmp_path, cfg, monkeypatch):
+    import threading
+
+    import spasticity_pipeline.validate as validate
+
+    release = threading.Event()
+    real = validate.validate_submission
+
+    def slow(folder, ctx):
+        release.wait(20)
+        return real(folder, ctx)
+
+    monkeypatch.setattr(validate, "validate_submission", slow)
+    c = signed_in("rdr")
+    loc = upload(c, submission_files(tmp_path / "s")).headers["location"]
+    page = c.get(loc).text
+    assert 'id="progress"' in page and f'data-status-url="{loc}/status"' in page
+    assert '<meta http-equiv="refresh"' in page  # inside <noscript>: no JavaScript, still follows
+    assert "Confirm and submit" not in page
+    for _ in range(100):  # the manifest is written first, then the check starts (and waits)
+        state = c.get(f"{loc}/status").json()
+        if "Checking" in state["stage"]:
+            break
+        time.sleep(0.05)
+    assert state["state"] == "validating" and "Checking" in state["stage"]
+    assert c.post(f"{loc}/confirm", data={"csrf_token": csrf_from(page)}).status_code == 409
+    release.set()
+    assert wait_checked(c, loc)["state"] == "validated"
+
+    def broken(folder, ctx):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(validate, "validate_submission", broken)
+    loc = upload(c, submission_files(tmp_path / "t")).headers["location"]
+    assert wait_checked(c, loc)["state"] == "failed"
+    page = c.get(loc).text
+    assert "The check could not run" in page and "boom" not in page
