@@ -20,6 +20,7 @@ import shutil
 import stat
 import uuid
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -150,12 +151,27 @@ def _copy_limited(src: IO[bytes], dst: IO[bytes], limit: int, label: str) -> int
     return n
 
 
+#: what goes wrong reading a damaged or hostile zip (UploadRefused, a ValueError, is re-raised first)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
+               zlib.error)
+
+
 def _check_workbook(path: Path, cfg: PortalConfig, label: str) -> None:
+    """A workbook is a zip of XML: the same bomb limits, and no DTDs (entity expansion attacks;
+    openpyxl also parses through defusedxml)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            check_zip(zf, cfg, label, flat=False)
-    except zipfile.BadZipFile:
-        pass  # not a workbook at all: the validator reports it (F05) without unpacking anything
+            for info in check_zip(zf, cfg, label, flat=False):
+                if info.filename.endswith((".xml", ".rels")):
+                    with zf.open(info) as fh:
+                        head = fh.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise UploadRefused(f"{label} contains XML with a document type declaration, which "
+                                            "workbooks do not need; save it again from Excel")
+    except UploadRefused:
+        raise
+    except _ZIP_ERRORS:
+        pass  # not a readable workbook: the validator reports it (F05) without unpacking anything
 
 
 def store_files(uploaded: list[tuple[str, IO[bytes]]], folder: Path, formats: list[Format],
@@ -180,14 +196,15 @@ def store_files(uploaded: list[tuple[str, IO[bytes]]], folder: Path, formats: li
         if raw.lower().endswith(".zip") and raw.lower() not in allowed:
             clean_name_zip(raw)
             try:
-                zf = zipfile.ZipFile(fh)
-            except zipfile.BadZipFile:
-                raise UploadRefused(f"{raw!r} is not a valid zip file") from None
-            with zf:
-                for info in check_zip(zf, cfg, repr(raw), flat=True):
-                    name = clean_name(info.filename, allowed, where=f"In {raw!r}: ")
-                    with zf.open(info) as src:
-                        put(name, src, f"{raw!r} entry {info.filename!r}")
+                with zipfile.ZipFile(fh) as zf:
+                    for info in check_zip(zf, cfg, repr(raw), flat=True):
+                        name = clean_name(info.filename, allowed, where=f"In {raw!r}: ")
+                        with zf.open(info) as src:
+                            put(name, src, f"{raw!r} entry {info.filename!r}")
+            except UploadRefused:
+                raise
+            except _ZIP_ERRORS:
+                raise UploadRefused(f"{raw!r} is not a valid zip file, or is damaged") from None
         else:
             put(clean_name(raw, allowed), fh, repr(raw))
     if not stored:

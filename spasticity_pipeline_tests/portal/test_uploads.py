@@ -189,6 +189,32 @@ def test_an_xlsx_bomb_is_refused(signed_in, cfg):
     assert _nothing_stored(cfg)
 
 
+def _damaged_zip() -> bytes:
+    good = bytearray(zip_bytes({"patients.csv": b"local_patient_id\n" + b"P1\n" * 5000}))
+    i = good.index(b"patients.csv") + len("patients.csv") + 20  # into the compressed data
+    good[i:i + 40] = b"\xff" * 40
+    return bytes(good)
+
+
+def test_a_damaged_zip_is_refused(signed_in, cfg):
+    r = upload(signed_in("rdr"), {"s.zip": _damaged_zip()})
+    assert r.status_code == 400 and "not a valid zip file, or is damaged" in r.text
+    assert _nothing_stored(cfg)
+
+
+def test_a_workbook_with_entities_is_refused(signed_in, cfg):
+    add_user("data@ryy.example.nhs.uk", "RYY", PASSWORD, db=PortalDB(cfg.db_path))
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+              b"<worksheet>&lol2;</worksheet>")
+    c = signed_in("rdr")
+    c.cookies.clear()
+    token = csrf_from(c.get("/login").text)
+    c.post("/login", data={"email": "data@ryy.example.nhs.uk", "password": PASSWORD, "csrf_token": token})
+    r = upload(c, {"spasticity_extract.xlsx": zip_bytes({"xl/worksheets/sheet1.xml": laughs})})
+    assert r.status_code == 400 and "document type declaration" in r.text
+    assert _nothing_stored(cfg)
+
+
 def test_oversize_uploads_are_refused(tmp_path):
     cfg = portal_config(tmp_path / "home", max_upload_mb=1)
     from .conftest import USERS
