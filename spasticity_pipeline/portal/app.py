@@ -32,7 +32,7 @@ from .assets import STATIC, TARGET, present
 from .config import MAX_ZIP_ENTRIES, PortalConfig, load_config
 from .db import PortalDB
 from .security import SecurityHeaders, Sessions, User, client_ip
-from .status import (AWAITING, find_submission, network_overview, processed_files, processed_findings,
+from .status import (find_submission, network_overview, processed_files, processed_findings,
                      status_warehouse, submissions)
 from .uploads import ALLOWED_EXTENSIONS, UploadRefused, Uploads, finding_rows, formats_for
 from .users import authenticate
@@ -485,4 +485,4 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info")
 
 
-__all__ = ["create_app", "serve", "AWAITING"]
+__all__ = ["create_app", "serve"]
