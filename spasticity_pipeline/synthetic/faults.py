@@ -2,7 +2,9 @@
 
 Each fault goes on its own referral (never one carrying a warning fault), so its effect is
 exactly: the faulted row's rule, plus R07 on every row below it (spec §3 cascade). The expected
-result is counted from the snapshot's structure, not by running the validator.
+result is counted from the snapshot's structure, not by running the validator. Planning is
+vectorised: per-referral and per-contact row counts are computed once, and faults are drawn
+kind by kind (a fault is a handful of numbers; the rows are never looped over).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from ..contract.fields import FILES
 from .snapshot import Snapshot, month_bounds
+from .timeline import distinct
 
 F07_SHARE = 0.5
 #: fault kind → (file it edits, rule it triggers)
@@ -30,7 +33,11 @@ KINDS = {
     "R09_response_after_period": ("experience.csv", "R09"),
     "R10_units": ("injections.csv", "R10"),
 }
-CHILD_FILES = ("contacts.csv", "goals.csv", "outcome_measures.csv", "experience.csv")
+FILE_NAMES = [s.name for s in FILES]
+#: files below a referral (R07 when it is quarantined), and below a contact
+BELOW_REFERRAL = ("contacts.csv", "injections.csv", "adverse_events.csv", "goals.csv", "outcome_measures.csv",
+                  "experience.csv")
+BELOW_CONTACT = ("injections.csv", "adverse_events.csv")
 
 
 @dataclass
@@ -41,58 +48,60 @@ class Plan:
     extra_rows: Counter = field(default_factory=Counter)  # file → rows added (R05 duplicates)
 
 
-def warned_refs(snap: Snapshot) -> set[int]:
+def warned_refs(snap: Snapshot) -> np.ndarray:
+    """Referrals carrying a warning fault (never given a row fault)."""
     t = snap.tables
-    refs = set(t["patients.csv"].loc[t["patients.csv"]["w02"] | t["patients.csv"]["w03"], "ref"])
-    refs |= set(t["injections.csv"].loc[t["injections.csv"]["w04"], "ref"])
-    refs |= set(t["contacts.csv"].loc[t["contacts.csv"]["w05"], "ref"])
-    return refs
+    p, i, c = t["patients.csv"], t["injections.csv"], t["contacts.csv"]
+    return distinct(np.concatenate([p["ref"].to_numpy()[(p["w02"] | p["w03"]).to_numpy(bool)],
+                                     i["ref"].to_numpy()[i["w04"].to_numpy(bool)],
+                                     c["ref"].to_numpy()[c["w05"].to_numpy(bool)]]).astype(np.int64))
 
 
-class _Structure:
-    """Row counts per referral and per contact, counted once per snapshot (vectorised)."""
+class _Counts:
+    """Rows per referral and per contact of every file, for the cascade of a faulted row."""
 
-    def __init__(self, snap: Snapshot) -> None:
+    def __init__(self, snap: Snapshot):
         t = snap.tables
-        self.per_ref = {f: t[f]["ref"].value_counts().to_dict() for f in t}
-        self.per_contact = {f: t[f]["contact_id"].value_counts().to_dict()
-                            for f in ("injections.csv", "adverse_events.csv")}
+        self.refs = t["referrals.csv"]["ref"].to_numpy()  # ascending (cut keeps timeline order)
+        n = len(self.refs)
+        self.per_ref = {f: np.bincount(self.pos(t[f]["ref"].to_numpy()), minlength=n) for f in BELOW_REFERRAL}
+        contact_ids = pd.Index(t["contacts.csv"]["contact_id"])
+        self.per_contact = {f: np.bincount(contact_ids.get_indexer(t[f]["contact_id"]), minlength=len(contact_ids))
+                            for f in BELOW_CONTACT}
+
+    def pos(self, refs: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.refs, refs)
+
+    def effect(self, kind: str, rows: np.ndarray, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per fault: rows quarantined per file (n × 8) and R07 findings among them (n)."""
+        file, _ = KINDS[kind]
+        q = np.zeros((len(rows), len(FILE_NAMES)), np.int64)
+        own = 2 if kind == "R05_duplicate_measure" else 1
+        q[:, FILE_NAMES.index(file)] = own
+        if file in ("patients.csv", "referrals.csv"):
+            pos = self.pos(frame["ref"].to_numpy()[rows])
+            if file == "patients.csv":
+                q[:, FILE_NAMES.index("referrals.csv")] = 1  # one referral per patient in a trust
+            for f in BELOW_REFERRAL:
+                q[:, FILE_NAMES.index(f)] = self.per_ref[f][pos]
+        elif file == "contacts.csv":
+            for f in BELOW_CONTACT:
+                q[:, FILE_NAMES.index(f)] = self.per_contact[f][rows]
+        return q, q.sum(axis=1) - own
 
 
-def _cascade(snap: Snapshot, st: _Structure, kind: str, row: int, plan: Plan) -> None:
-    """Count the faulted row and everything below it."""
-    t = snap.tables
-    file, rule = KINDS[kind]
-    plan.findings[rule] += 2 if kind == "R05_duplicate_measure" else 1
-    plan.quarantined[file] += 2 if kind == "R05_duplicate_measure" else 1
-    below: dict[str, int] = {}
-    if file in ("patients.csv", "referrals.csv"):
-        ref = t[file].at[row, "ref"]
-        if file == "patients.csv":
-            below["referrals.csv"] = 1
-        for f in (*CHILD_FILES, "injections.csv", "adverse_events.csv"):
-            below[f] = st.per_ref[f].get(ref, 0)
-    elif file == "contacts.csv":
-        cid = t[file].at[row, "contact_id"]
-        for f in ("injections.csv", "adverse_events.csv"):
-            below[f] = st.per_contact[f].get(cid, 0)
-    for f, n in below.items():
-        plan.quarantined[f] += n
-        plan.findings["R07"] += n
-
-
-def _candidates(snap: Snapshot, kind: str, rng: np.random.Generator) -> list[int]:
-    """Rows a fault of ``kind`` can go on, in random order."""
+def _candidates(snap: Snapshot, kind: str, counts: _Counts) -> np.ndarray:
+    """Rows of the kind's file where the fault has exactly the planned effect."""
     t = snap.tables
     file, _ = KINDS[kind]
     frame = t[file]
     ok = np.ones(len(frame), bool)
     if kind in ("R03_contact_attendance", "R08_contact_before_referral"):
-        has_inj = frame["contact_id"].isin(t["injections.csv"]["contact_id"])
-        ok &= (frame["contact_type"].eq("injection") & has_inj).to_numpy()
+        has_inj = counts.per_contact["injections.csv"] > 0
+        ok &= frame["contact_type"].eq("injection").to_numpy() & has_inj
     if kind == "R08_goal_outcome_before_set":
         ok &= frame["outcome_date"].notna().to_numpy()
-    return rng.permutation(frame.index.to_numpy()[ok]).tolist()
+    return np.flatnonzero(ok)
 
 
 def plan_faults(snap: Snapshot, rng: np.random.Generator, fault_rate: float, offset: int) -> Plan:
@@ -101,30 +110,64 @@ def plan_faults(snap: Snapshot, rng: np.random.Generator, fault_rate: float, off
     plan = Plan()
     if fault_rate <= 0:
         return plan
-    free = set(snap.tables["referrals.csv"]["ref"]) - warned_refs(snap)
-    n = max(1, int(np.ceil(fault_rate * len(snap.tables["referrals.csv"]))))
+    t = snap.tables
+    counts = _Counts(snap)
+    taken = np.zeros(len(counts.refs), bool)
+    taken[counts.pos(warned_refs(snap))] = True
+    n = max(1, int(np.ceil(fault_rate * len(counts.refs))))
     kinds = list(KINDS)
-    structure = _Structure(snap)
-    queues = {kind: _candidates(snap, kind, rng) for kind in kinds}
-    for j in range(n):
-        kind = kinds[(offset + j) % len(kinds)]
-        frame = snap.tables[KINDS[kind][0]]
-        queue = queues[kind]
-        while queue and frame.at[queue[-1], "ref"] not in free:
-            queue.pop()
-        if not queue:
+    # the kinds rotate across snapshots (offset), so small snapshots still cover every kind
+    wanted = Counter(kinds[(offset + j) % len(kinds)] for j in range(n))
+    chosen: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    for kind in kinds:
+        if not wanted[kind]:
             continue
-        row = queue.pop()
-        trial = Plan(list(plan.faults), plan.quarantined.copy(), plan.findings.copy(), plan.extra_rows.copy())
-        _cascade(snap, structure, kind, row, trial)
-        if kind == "R05_duplicate_measure":
-            trial.extra_rows["outcome_measures.csv"] += 1
-        rows_in = {f: len(snap.tables[f]) + trial.extra_rows[f] for f in snap.tables}
-        if any(trial.quarantined[f] > F07_SHARE * rows_in[f] for f in rows_in if rows_in[f]):
-            continue
-        trial.faults.append((kind, row))
-        plan = trial
-        free.discard(frame.at[row, "ref"])
+        frame = t[KINDS[kind][0]]
+        cands = _candidates(snap, kind, counts)
+        cands = cands[rng.permutation(len(cands))]
+        pos = counts.pos(frame["ref"].to_numpy()[cands])
+        free = ~taken[pos]
+        cands, pos = cands[free], pos[free]
+        _, first = np.unique(pos, return_index=True)  # one row per referral, at random
+        first = np.sort(first)[: wanted[kind]]
+        rows = cands[first]
+        taken[pos[first]] = True
+        q, r07 = counts.effect(kind, rows, frame)
+        chosen.append((kind, rows, q, r07))
+    if not chosen:
+        return plan
+    kind_of = np.concatenate([np.full(len(c[1]), k, np.int64) for k, c in enumerate(chosen)])
+    rows = np.concatenate([c[1] for c in chosen])
+    q = np.concatenate([c[2] for c in chosen])
+    r07 = np.concatenate([c[3] for c in chosen])
+    # interleave the kinds, then keep faults greedily while every file stays within F07's half
+    order = rng.permutation(len(rows))
+    kind_of, rows, q, r07 = kind_of[order], rows[order], q[order], r07[order]
+    dup = np.array([chosen[k][0] == "R05_duplicate_measure" for k in kind_of])
+    size = np.array([len(t[f]) for f in FILE_NAMES])
+    extra = np.zeros((len(rows), len(FILE_NAMES)), np.int64)
+    extra[:, FILE_NAMES.index("outcome_measures.csv")] = dup
+    keep = np.ones(len(rows), bool)
+    if ((q.sum(0) > F07_SHARE * (size + extra.sum(0))) & (size + extra.sum(0) > 0)).any():
+        used, added = np.zeros(len(FILE_NAMES), np.int64), np.zeros(len(FILE_NAMES), np.int64)
+        for j in range(len(rows)):  # only for small snapshots: one step per fault, not per row
+            rows_in = size + added + extra[j]
+            if ((used + q[j] > F07_SHARE * rows_in) & (rows_in > 0)).any():
+                keep[j] = False
+                continue
+            used += q[j]
+            added += extra[j]
+    for k, row in zip(kind_of[keep], rows[keep]):
+        plan.faults.append((chosen[k][0], int(row)))
+    qk = q[keep].sum(0)
+    plan.quarantined.update({f: int(v) for f, v in zip(FILE_NAMES, qk) if v})
+    plan.extra_rows.update({f: int(v) for f, v in zip(FILE_NAMES, extra[keep].sum(0)) if v})
+    for k, c in enumerate(chosen):
+        mine = keep & (kind_of == k)
+        rule = KINDS[c[0]][1]
+        plan.findings[rule] += int(mine.sum()) * (2 if c[0] == "R05_duplicate_measure" else 1)
+    plan.findings["R07"] += int(r07[keep].sum())
+    plan.findings = Counter({k: v for k, v in plan.findings.items() if v})
     return plan
 
 
@@ -132,36 +175,38 @@ def apply_faults(snap: Snapshot, plan: Plan) -> dict[str, pd.DataFrame]:
     """The snapshot's tables with the planned faults written in."""
     t = {k: v.copy() for k, v in snap.tables.items()}
     _, end = month_bounds(snap.period)
-    for i, (kind, row) in enumerate(plan.faults):
-        file, _ = KINDS[kind]
-        f = t[file]
-        if kind == "R01_referral_priority":
-            f.at[row, "priority"] = None
-        elif kind == "R02_goal_date":
-            f.at[row, "set_date"] = f"{str(end)[:4]}-02-31"
-        elif kind == "R03_contact_attendance":
-            f.at[row, "attendance"] = "came"
-        elif kind == "R04_nhs_number":
-            nhs = f.at[row, "nhs_number"]
-            f.at[row, "nhs_number"] = nhs[:9] + str((int(nhs[9]) + 1) % 10)
-        elif kind == "R05_duplicate_measure":
-            pass  # appended below, after every edit
-        elif kind == "R06_experience_referral":
-            f.at[row, "referral_id"] = f"NOREF{i:04d}"
-        elif kind == "R08_contact_before_referral":
-            ref = f.at[row, "ref"]
-            received = t["referrals.csv"].loc[t["referrals.csv"]["ref"] == ref, "referral_received_date"].iloc[0]
-            f.at[row, "contact_date"] = str(np.datetime64(received) - 5)
-        elif kind == "R08_goal_outcome_before_set":
-            f.at[row, "outcome_date"] = str(np.datetime64(f.at[row, "set_date"]) - 1)
-        elif kind == "R09_response_after_period":
-            f.at[row, "response_date"] = str(end + 3)
-        elif kind == "R10_units":
-            f.at[row, "units"] = "2000"
-    dups = [row for kind, row in plan.faults if kind == "R05_duplicate_measure"]
-    if dups:
+    by_kind: dict[str, list[int]] = {}
+    for kind, row in plan.faults:
+        by_kind.setdefault(kind, []).append(row)
+    rows_of = {k: np.array(v, np.int64) for k, v in by_kind.items()}
+
+    def put(kind: str, col: str, values) -> None:
+        if kind in rows_of:
+            frame = t[KINDS[kind][0]]
+            frame.loc[rows_of[kind], col] = values(frame.loc[rows_of[kind]]) if callable(values) else values
+
+    def shift(col: str, days: int):
+        return lambda f: np.datetime_as_string(f[col].to_numpy().astype("datetime64[D]") + days, unit="D")
+
+    put("R01_referral_priority", "priority", None)
+    put("R02_goal_date", "set_date", f"{str(end)[:4]}-02-31")
+    put("R03_contact_attendance", "attendance", "came")
+    # the last digit changed: the modulus-11 check then fails (exactly one check digit fits)
+    put("R04_nhs_number", "nhs_number", lambda f: (f["nhs_number"].str[:9] + ((f["nhs_number"].str[9].astype(int) + 1)
+                                                                              % 10).astype(str)).to_numpy())
+    put("R06_experience_referral", "referral_id", lambda f: [f"NOREF{i:05d}" for i in range(len(f))])
+    if "R08_contact_before_referral" in rows_of:
+        r = t["referrals.csv"]
+        received = pd.Series(r["referral_received_date"].to_numpy(), index=r["ref"].to_numpy())
+        put("R08_contact_before_referral", "contact_date",
+            lambda f: np.datetime_as_string(received.loc[f["ref"].to_numpy()].to_numpy().astype("datetime64[D]") - 5,
+                                            unit="D"))
+    put("R08_goal_outcome_before_set", "outcome_date", shift("set_date", -1))
+    put("R09_response_after_period", "response_date", str(end + 3))
+    put("R10_units", "units", "2000")
+    if "R05_duplicate_measure" in rows_of:  # appended after every edit
         m = t["outcome_measures.csv"]
-        t["outcome_measures.csv"] = pd.concat([m, m.loc[dups]], ignore_index=True)
+        t["outcome_measures.csv"] = pd.concat([m, m.loc[rows_of["R05_duplicate_measure"]]], ignore_index=True)
     return t
 
 

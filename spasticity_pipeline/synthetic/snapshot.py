@@ -61,13 +61,13 @@ def cut(tl: Timeline, period: str) -> Snapshot:
     for frame, col in ((tl.contacts, "contact_date"), (tl.goals, "set_date"), (tl.goals, "outcome_date"),
                        (tl.outcome_measures, "measure_date"), (tl.experience, "response_date"),
                        (tl.adverse_events, "event_date")):
-        active[np.unique(frame["ref"].to_numpy()[in_month(frame[col])])] = True
+        active[frame["ref"].to_numpy()[in_month(frame[col])]] = True
     # nothing of a referral exists before it is received
     active &= np.asarray(r["referral_received_date"], "datetime64[D]") <= end
     refs = np.flatnonzero(active)
 
     def rows(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
-        keep = frame["ref"].isin(refs).to_numpy() & (np.asarray(frame[date_col], "datetime64[D]") <= end)
+        keep = active[frame["ref"].to_numpy()] & (np.asarray(frame[date_col], "datetime64[D]") <= end)
         return frame[keep]
 
     p = tl.patients.iloc[refs].assign(ref=refs)
@@ -88,7 +88,7 @@ def cut(tl: Timeline, period: str) -> Snapshot:
     })
     c = rows(tl.contacts, "contact_date")
     contacts = c.assign(contact_date=_text(c["contact_date"], end))
-    i = tl.injections[tl.injections["contact_id"].isin(contacts["contact_id"])]
+    i = rows(tl.injections, "date")  # an injection row has its contact's referral and date
     injections = i.assign(units=np.char.mod("%g", i["units"].to_numpy()).astype(object)).drop(columns=["date"])
     a = rows(tl.adverse_events, "event_date")
     adverse = a.assign(event_date=_text(a["event_date"], end))
