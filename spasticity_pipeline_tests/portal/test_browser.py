@@ -4,23 +4,14 @@ into the landing zone; another trust sees none of it. Screenshots go to the test
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from ..ui.test_browser import _free_port, browser
 from .conftest import PASSWORD, PERIOD, USERS, faulty_tables, submission_files
-
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--window-size=1400,1100"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -42,16 +33,8 @@ def served(app):
 
 @pytest.fixture
 def driver():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for a in CHROME_ARGS:
-        opts.add_argument(a)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    d.implicitly_wait(0)
+    d = browser()  # Debian's chromium and chromedriver, headless, with the browser console log
+    d.set_window_size(1400, 1100)
     yield d
     d.quit()
 
