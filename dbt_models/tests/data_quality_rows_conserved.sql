@@ -1,5 +1,5 @@
 -- Row conservation (spec §3) per loaded submission: the files' rows add up to audit.submissions.
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'data_quality'}}}) }}
 select d.submission_id
 from {{ ref('data_quality') }} d
 join {{ ref('stg_submissions') }} s on s.submission_id = d.submission_id

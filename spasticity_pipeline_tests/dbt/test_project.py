@@ -6,8 +6,10 @@ import csv
 import re
 
 from spasticity_pipeline.bank_holidays import SEED, holidays, seed_csv
-from spasticity_pipeline.config import registry
+from spasticity_pipeline.config import clinical, registry
+from spasticity_pipeline.contract.codes import ETHNIC_GROUP
 from spasticity_pipeline.contract.fields import FILES
+from spasticity_pipeline.contract.metrics import METRICS
 from spasticity_pipeline.contract.rules import RULES
 from spasticity_pipeline.defs.warehouse.dbt import PROJECT_DIR
 
@@ -34,3 +36,34 @@ def test_rule_and_optional_field_lists_match_the_contract():
     for table, fields in optional.items():
         if fields:
             assert re.search(rf"'{table}': \[{', '.join(repr(f) for f in fields)}\]", macro), table
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with open(PROJECT_DIR / "seeds" / f"{name}.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_clinical_limits_seed_is_the_clinical_config():
+    seed = {(r["effective_from"], r["product"]): (float(r["upper_limb"]), float(r["lower_limb"]),
+                                                  float(r["both_limbs"]), int(r["min_reinjection_days"]))
+            for r in _seed("clinical_limits")}
+    config = {(v.effective_from.isoformat(), product): (lim.upper, lim.lower, lim.both, v.min_reinjection_days)
+              for v in clinical().versions for product, lim in v.dose_limits.items()}
+    assert seed == config
+
+
+def test_metric_and_ethnic_group_seeds_are_the_contract():
+    assert [(r["metric_id"], r["metric_name"], r["domain"], r["better"]) for r in _seed("metrics")] == \
+        [(m.id, m.name, m.domain, m.better) for m in METRICS]
+    assert {r["ethnic_category"]: r["ethnic_group"] for r in _seed("ethnic_groups")} == ETHNIC_GROUP
+
+
+def test_dataset_files_macro_is_the_contract():
+    macro = (PROJECT_DIR / "macros" / "contract.sql").read_text(encoding="utf-8")
+    files = dict(re.findall(r"'(\w+\.csv)': '(\w+)'", macro))
+    assert files == {s.name: s.table for s in FILES}
+
+
+def test_target_dir_and_logs_are_ignored():
+    ignored = (PROJECT_DIR / ".gitignore").read_text(encoding="utf-8").split()
+    assert {"target/", "logs/", "dbt_packages/"} <= set(ignored)

@@ -156,6 +156,9 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, spa
         raise dg.Failure(f"{TARGET_VAR}={dbt_project.target} but the warehouse URL is a {env[TARGET_VAR]} one")
     with open_warehouse(settings) as wh:
         wh.ensure_schema()  # the loader's tables exist even before the first submission
+    # a subset run (say, marts only, from the UI) runs only tests whose every parent is selected:
+    # dbt's default "eager" would also run relationship tests into models this run does not build
+    env.setdefault("DBT_INDIRECT_SELECTION", os.environ.get("DBT_INDIRECT_SELECTION", "cautious"))
     with environment(env):
         yield from dbt.cli(["build"], context=context).stream()
 
