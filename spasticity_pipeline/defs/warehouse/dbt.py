@@ -61,16 +61,14 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 @contextmanager
 def environment(values: Mapping[str, str]) -> Iterator[None]:
     """``os.environ`` with ``values`` set, restored afterwards (dbt reads its profile from it)."""
-    saved = {k: os.environ.get(k) for k in values}
+    saved = {k: os.environ[k] for k in values if k in os.environ}
     os.environ.update(values)
     try:
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        for k in values:
+            os.environ.pop(k, None)
+        os.environ.update(saved)
 
 
 def _project_files(project_dir: Path) -> Iterator[Path]:
