@@ -4,8 +4,10 @@ adverse event and experience response it will ever send, with real dates (numpy,
 Monthly submissions are snapshots cut from this (``snapshot.py``). Patterns follow the seed
 documents: waits around the 18-week standard, joint consultant + physiotherapist clinics,
 injection cycles every 13–16 weeks with a review about six weeks after, GAS goals set at
-assessment and scored 8–18 weeks after the first injection, MAS (incl. ``1+``) and pain
-scores, letter then email as preferred contact.
+assessment and scored 10–16 weeks after the first injection, MAS (incl. ``1+``) and pain
+scores (some referrals also EQ-5D VAS, Barthel, ArmA, mRS), letter then email as preferred
+contact. Dose limits and the re-injection interval come from ``config/clinical.yaml`` (every
+version), so natural care never trips W04/W05 and the injected warnings always do.
 
 Warning faults live here, because they are facts about the care (a test NHS number, a postcode
 outside the lookup, an overdose session, a re-injection too soon) and so recur in every
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..config import clinical
 from ..contract import codes
 
 DAY = np.timedelta64(1, "D")
@@ -32,8 +35,34 @@ MUSCLES = {
 #: roughly the South East's mix, in the order of codes.ETHNIC_CATEGORY
 ETHNIC_MIX = np.array([78, 2, 4, 0.5, 0.5, 0.5, 0.5, 3, 1, 0.5, 0.5, 1, 1, 0.5, 0.5, 1, 3, 1])
 MAS_SITES = np.array(["elbow flexors", "wrist flexors", "finger flexors", "ankle plantarflexors", "hip adductors"])
-#: typical session total as a share of the product's single-limb maximum (below it)
-LIMITS = {"botox": (400, 400), "dysport": (1000, 1500), "xeomin": (500, 500)}
+#: further instruments some referrals are scored on (share of referrals, baseline range, change at review)
+OTHER_INSTRUMENTS = {"EQ5D_VAS": (0.35, (30, 81), (-5, 16)), "BARTHEL": (0.25, (6, 19), (-1, 3)),
+                     "ARMA_PASSIVE": (0.15, (6, 25), (-6, 2)), "MRS": (0.2, (2, 5), (-1, 1))}
+
+
+@dataclass(frozen=True)
+class Care:
+    """What the clinical configuration allows, over all its versions (so that the generator's
+    natural care never triggers W04/W05 whichever version is in force, and its faults always do)."""
+
+    #: product → (upper, lower) licensed maximum per session: the lowest of any version
+    safe_limits: dict[str, tuple[float, float]]
+    #: units per muscle of a W04 session (botox, upper limb, three muscles): above every version
+    overdose_units: float
+    #: minimum re-injection interval: (lowest, highest) over versions
+    interval: tuple[int, int]
+
+
+def care() -> Care:
+    versions = clinical().versions
+    safe = {p: (min(v.dose_limits[p].upper for v in versions), min(v.dose_limits[p].lower for v in versions))
+            for p in codes.PRODUCT}
+    top = max(max(v.dose_limits["botox"].upper, v.dose_limits["botox"].both) for v in versions)
+    overdose = float(5 * np.ceil(top * 1.1 / 3 / 5))
+    if overdose > 1500:
+        raise ValueError("a botox limit above 4000 units cannot be exceeded within R10's 1500 units per row")
+    days = [v.min_reinjection_days for v in versions]
+    return Care(safe, overdose, (min(days), max(days)))
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -132,6 +161,7 @@ def timeline(rng: np.random.Generator, trust: str, persons: pd.DataFrame, first:
     rows = [pd.DataFrame({"ref": np.arange(n), "contact_date": assess, "contact_type": "assessment",
                           "attendance": "attended", "cycle": -1})]
     next_inj = assess + rng.integers(14, 43, n) * DAY
+    rules = care()
     too_soon = np.zeros(n, bool)
     too_soon[w05] = True
     for cycle in range(8):
@@ -154,9 +184,9 @@ def timeline(rng: np.random.Generator, trust: str, persons: pd.DataFrame, first:
         rows.append(pd.DataFrame({"ref": np.arange(n)[rv], "contact_date": review[rv],
                                   "contact_type": rng.choice(["review", "telephone", "video"], n, p=[0.7, 0.2, 0.1])[rv],
                                   "attendance": np.where(rng.random(n) < 0.94, "attended", "dna")[rv], "cycle": cycle}))
-        gap = rng.integers(91, 113, n)
-        if cycle == 0:
-            gap[too_soon] = rng.integers(40, 61, too_soon.sum())  # W05: the second injection too soon
+        gap = rng.integers(7, 29, n) + rules.interval[1]  # 13–16 weeks with the default 84 days
+        if cycle == 0:  # W05: the second injection too soon
+            gap[too_soon] = np.maximum(rules.interval[0] - rng.integers(24, 45, too_soon.sum()), 14)
         next_inj = done + gap * DAY
     contacts = pd.concat(rows, ignore_index=True).sort_values(["ref", "contact_date"], kind="stable")
     contacts = contacts.reset_index(drop=True)
@@ -173,10 +203,10 @@ def timeline(rng: np.random.Generator, trust: str, persons: pd.DataFrame, first:
     contacts["w05"] = False
     contacts.loc[second, "w05"] = too_soon[contacts.loc[second, "ref"].to_numpy()]
 
-    injections = _injections(rng, trust, contacts[inj], set(w04.tolist()))
+    injections = _injections(rng, trust, contacts[inj], w04, rules)
     adverse = _adverse(rng, trust, contacts[inj])
     goals = _goals(rng, trust, rid, assess, first_attended, n)
-    measures = _measures(rng, trust, contacts, rid)
+    measures = _measures(rng, trust, contacts, n)
     experience = _experience(rng, trust, contacts)
 
     discharge = np.where(rng.random(n) < 0.08, contacts.groupby("ref")["contact_date"].max().reindex(range(n))
@@ -197,22 +227,26 @@ def _ids(prefix: str, n: int, width: int = 7) -> np.ndarray:
     return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
 
 
-def _injections(rng: np.random.Generator, trust: str, sessions: pd.DataFrame, overdose_refs: set[int]) -> pd.DataFrame:
+def _injections(rng: np.random.Generator, trust: str, sessions: pd.DataFrame, overdose_refs: np.ndarray,
+                rules: Care) -> pd.DataFrame:
     m = len(sessions)
     k = rng.integers(2, 5, m)  # muscles per session
     product = rng.choice(codes.PRODUCT, m, p=[0.6, 0.3, 0.1])
     limb = np.where(rng.random(m) < 0.6, "upper", "lower")
-    # W04: the referral's first session becomes botox, upper limb, three muscles at 150 units (450 > 400)
-    over_first = sessions["ref"].isin(list(overdose_refs)).to_numpy() & ~sessions["ref"].duplicated().to_numpy()
+    # W04: the referral's first session becomes botox, upper limb, three muscles above the maximum
+    over_first = np.isin(sessions["ref"].to_numpy(), overdose_refs) & ~sessions["ref"].duplicated().to_numpy()
     product[over_first], limb[over_first], k[over_first] = "botox", "upper", 3
-    limit = np.where(limb == "upper", [LIMITS[p][0] for p in product], [LIMITS[p][1] for p in product])
+    # a session's total is a share of the product's single-limb maximum, below it
+    which = pd.Index(codes.PRODUCT).get_indexer(product)
+    table = np.array([rules.safe_limits[p] for p in codes.PRODUCT])
+    limit = table[which, np.where(limb == "upper", 0, 1)]
     total = limit * rng.uniform(0.35, 0.85, m)
     rep = np.repeat(np.arange(m), k)
     share = rng.uniform(0.6, 1.4, len(rep))
     share /= np.bincount(rep, share)[rep]
     units = np.round(total[rep] * share / 5) * 5
     units = np.maximum(units, 5)
-    units = np.where(over_first[rep], 150.0, units)
+    units = np.where(over_first[rep], rules.overdose_units, units)
     limb_r = limb[rep]
     muscle = np.where(limb_r == "upper", MUSCLES["upper"][rng.integers(0, 7, len(rep))],
                       MUSCLES["lower"][rng.integers(0, 7, len(rep))])
@@ -246,7 +280,7 @@ def _goals(rng: np.random.Generator, trust: str, rid: np.ndarray, assess: np.nda
     primary = order == 0
     primary |= (order == 1) & (rng.random(len(rep)) < 0.04)  # a few referrals set two primary goals
     first = first_injection.reindex(range(n)).to_numpy().astype("datetime64[D]")
-    outcome = first[rep] + rng.integers(56, 127, len(rep)) * DAY
+    outcome = first[rep] + rng.integers(70, 113, len(rep)) * DAY  # 12–22 weeks after set
     both = rng.random(len(rep)) < 0.85
     return pd.DataFrame({
         "goal_id": _ids(f"{trust}G", len(rep)), "referral_id": rid[rep], "set_date": assess[rep],
@@ -260,21 +294,31 @@ def _goals(rng: np.random.Generator, trust: str, rid: np.ndarray, assess: np.nda
     })
 
 
-def _measures(rng: np.random.Generator, trust: str, contacts: pd.DataFrame, rid: np.ndarray) -> pd.DataFrame:
+def _measures(rng: np.random.Generator, trust: str, contacts: pd.DataFrame, n: int) -> pd.DataFrame:
+    """MAS (with a site) and pain at the assessment and at each attended review; some referrals
+    are also scored on EQ-5D VAS, Barthel, ArmA or mRS, at baseline and at review alike."""
     base = contacts[contacts["contact_type"] == "assessment"]
     review = contacts[(contacts["contact_type"] == "review") & (contacts["attendance"] == "attended")]
+    scored = {name: rng.random(n) < share for name, (share, _, _) in OTHER_INSTRUMENTS.items()}
+    start = {name: rng.integers(*first, n) for name, (_, first, _) in OTHER_INSTRUMENTS.items()}
     parts = []
     for when, frame in (("baseline", base), ("review", review)):
         m = len(frame)
+        ref = frame["ref"].to_numpy()
         mas = rng.choice(codes.MAS_VALUES, m, p=[0.05, 0.15, 0.25, 0.3, 0.2, 0.05] if when == "baseline"
                          else [0.1, 0.25, 0.25, 0.25, 0.1, 0.05])
         nrs = np.clip(rng.integers(2, 9, m) - (0 if when == "baseline" else rng.integers(0, 4, m)), 0, 10)
-        for instrument, value, site in (("MAS", mas, MAS_SITES[rng.integers(0, len(MAS_SITES), m)]),
-                                        ("NRS_PAIN", nrs.astype(str), np.full(m, None, object))):
-            parts.append(pd.DataFrame({"referral_id": frame["referral_id"].to_numpy(),
-                                       "measure_date": frame["contact_date"].to_numpy(), "timepoint": when,
-                                       "instrument": instrument, "body_site": site, "value": value,
-                                       "ref": frame["ref"].to_numpy()}))
+        measures = [("MAS", mas, MAS_SITES[rng.integers(0, len(MAS_SITES), m)], np.ones(m, bool)),
+                    ("NRS_PAIN", nrs.astype(str), np.full(m, None, object), np.ones(m, bool))]
+        for name, (_, _, change) in OTHER_INSTRUMENTS.items():
+            low, high = codes.INSTRUMENT_RANGES[name]
+            value = start[name][ref] + (0 if when == "baseline" else rng.integers(*change, m))
+            measures.append((name, np.clip(value, low, high).astype(str), np.full(m, None, object), scored[name][ref]))
+        for instrument, value, site, has in measures:
+            parts.append(pd.DataFrame({"referral_id": frame["referral_id"].to_numpy()[has],
+                                       "measure_date": frame["contact_date"].to_numpy()[has], "timepoint": when,
+                                       "instrument": instrument, "body_site": site[has], "value": value[has],
+                                       "ref": ref[has]}))
     out = pd.concat(parts, ignore_index=True).sort_values(["ref", "measure_date"], kind="stable").reset_index(drop=True)
     out.insert(0, "measure_id", _ids(f"{trust}M", len(out)))
     return out
