@@ -8,9 +8,9 @@
 * the dbt target and its connection come from the warehouse URL (``SPASTICITY_WAREHOUSE_URL``
   through ``Settings``): ``dbt_env`` turns it into the variables ``dbt_models/profiles.yml`` reads.
 
-The manifest is prepared on import: ``prepare_if_dev`` re-parses under ``dagster dev``; otherwise
-``dbt parse`` (files only, no warehouse connection) runs when the manifest is missing — a fresh
-clone — or older than any file of the project.
+The manifest is prepared on import (``ensure_manifest``): ``dbt parse`` (files only, no warehouse
+connection) runs under ``dagster dev``, and otherwise when the manifest is missing — a fresh clone —
+or older than any file of the project.
 """
 
 import os
@@ -24,6 +24,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import (DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject,
                          dbt_assets)
+from dagster_dbt.dbt_project import using_dagster_dev
 from sqlalchemy.engine import make_url
 
 from ...settings import Settings, get_settings
@@ -85,13 +86,15 @@ def manifest_is_stale(project: DbtProject) -> bool:
 
 
 def ensure_manifest(project: DbtProject = dbt_project) -> Path:
-    """A current ``manifest.json`` for ``project``: parsed by dagster-dbt under ``dagster dev``,
-    else by ``dbt parse`` here when it is missing or older than the project's files."""
-    project.prepare_if_dev()
-    if manifest_is_stale(project):
+    """A current ``manifest.json`` for ``project``, parsed here (``dbt parse`` reads files only, no
+    warehouse) under ``dagster dev`` — what ``project.prepare_if_dev()`` would do, but in this
+    process: dagster-dbt's preparer runs the ``dbt`` found on PATH, and ``spasticity ui`` starts
+    ``dagster dev`` from the venv without it — and otherwise when the manifest is missing (a fresh
+    clone: target/ is not versioned) or older than any file of the project."""
+    if using_dagster_dev() or manifest_is_stale(project):
         from dbt.cli.main import dbtRunner
 
-        env = dbt_env(get_settings())
+        env = dbt_env(get_settings())  # the profile's variables (the duckdb path has no default)
         if project.target:
             env[TARGET_VAR] = project.target
         with environment(env):
