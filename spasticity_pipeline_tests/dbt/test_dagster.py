@@ -76,13 +76,19 @@ def test_environment_is_restored():
     assert "SPASTICITY_PG_HOST" not in os.environ
 
 
-def test_manifest_is_parsed_on_a_fresh_clone(tmp_path):
-    """No manifest (target/ is gitignored): ensure_manifest parses the project without a warehouse."""
+def test_manifest_is_parsed_on_a_fresh_clone_and_under_dagster_dev(tmp_path, monkeypatch):
+    """No manifest (target/ is not versioned) and ``dagster dev`` started without the venv on PATH
+    or the profile's variables: ensure_manifest parses in-process, without a warehouse."""
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.delenv("SPASTICITY_DUCKDB_PATH", raising=False)
+    monkeypatch.delenv("SPASTICITY_DBT_TARGET", raising=False)
     project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target_path=tmp_path / "target")
     assert manifest_is_stale(project)
     path = ensure_manifest(project)
     assert path.exists() and path.parent == tmp_path / "target"
     assert not manifest_is_stale(project)
+    assert "SPASTICITY_DUCKDB_PATH" not in os.environ  # the profile's variables were restored
 
 
 def test_materialising_the_dbt_assets_builds_the_warehouse(tmp_path):
