@@ -21,9 +21,14 @@ EXTRA_COLUMN = ("clinic_notes", "contacts.csv")
 E1_KINDS = ("F01", "F02", "F03", "F04", "F05", "F06", "F07")
 
 
+def _text(column: pd.Series) -> pa.Array:
+    """A column as Arrow text, empty (None/NaN/NA) as null."""
+    arr = pa.array(column.to_numpy(dtype=object), from_pandas=True)
+    return arr if arr.type == pa.string() else arr.cast(pa.string())
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(frame.astype(object).where(frame.notna(), None), preserve_index=False,
-                                 schema=pa.schema([(c, pa.string()) for c in frame.columns]))
+    table = pa.table({c: _text(frame[c]) for c in frame.columns}) if len(frame.columns) else pa.table({})
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed"))
     return sink.getvalue().to_pybytes()
