@@ -5,7 +5,7 @@ result each must give (``ground_truth.json``), for the demo, the tests and the b
 
 Faults: every row rule R01–R10 (each on its own referral, cascades counted), every warning
 W01–W05 (W02–W05 are facts of the care and recur in each snapshot carrying the row), and — with
-``e1_faults`` — one rejected submission per rule F01–F07 on regional-v1 trusts, each followed by
+``e1_faults`` — one rejected submission per rule F01–F07 on trusts without a dialect, each followed by
 its corrected resubmission, plus one plain resubmission of an accepted month.
 """
 
@@ -99,7 +99,10 @@ def generate_network(out: Path, *, trusts: list[str] | None = None, months: list
         raise ValueError(f"not in the registry: {', '.join(unknown)}")
     timelines = build_timelines(trusts, months, patients, seed, fault_rate)
     rng = np.random.default_rng([seed, 99])
-    canonical_snaps = [(t, p) for p in months for t in trusts if not (dialects and reg.trust(t).dialects)]
+    # E1 faults (written into canonical files) go on trusts without a dialect whether or not
+    # dialects are used, so that a network sent in dialects and its all-regional-v1 twin are the
+    # same submissions in the same order
+    canonical_snaps = [(t, p) for p in months for t in trusts if not reg.trust(t).dialects]
     e1: dict[tuple[str, str], str] = {}
     if e1_faults and fault_rate > 0 and canonical_snaps:
         picks = rng.permutation(len(canonical_snaps))
@@ -127,7 +130,7 @@ def generate_network(out: Path, *, trusts: list[str] | None = None, months: list
             for n, fault in enumerate(versions, 1):
                 folder = out / trust / period / f"submission-{n}"
                 shutil.rmtree(folder, ignore_errors=True)
-                write_canonical(folder, tables, trust, period, extra)
+                write_canonical(folder, tables, trust, period, extra, version=n)
                 exp = want
                 if fault:
                     exp = break_submission(folder, fault, tables)

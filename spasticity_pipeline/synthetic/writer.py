@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -34,8 +35,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def generated_at(period: str, version: int = 1) -> str:
+    """When the extract was made: early on the 4th of the next month, a resubmission later that day
+    (fixed from the period, never the clock, so that a seed gives the same bytes)."""
+    after = np.datetime64(period, "M") + 1
+    return f"{after}-04T{8 + version:02d}:{17 * version % 60:02d}:00Z"
+
+
 def write_canonical(folder: Path, tables: dict[str, pd.DataFrame], trust: str, period: str,
-                    extra_column: bool) -> dict:
+                    extra_column: bool, version: int = 1) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for spec in FILES:
@@ -47,7 +55,7 @@ def write_canonical(folder: Path, tables: dict[str, pd.DataFrame], trust: str, p
         (folder / spec.name).write_bytes(data)
         files[spec.name] = {"sha256": hashlib.sha256(data).hexdigest(), "rows": len(frame)}
     manifest = {"spec_version": "regional-v1", "trust_ods_code": trust, "period": period, "format": "regional-v1",
-                "generated_at": f"{period}-28T09:00:00Z", "files": files}
+                "generated_at": generated_at(period, version), "files": files}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 

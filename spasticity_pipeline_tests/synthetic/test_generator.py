@@ -120,14 +120,21 @@ def test_ground_truth_is_what_validate_finds_in_order_and_standalone(network):
 
 def test_dialect_trusts_send_the_same_rows_as_regional_v1(tmp_path):
     """RYR (pipe cp1252), RYY (Excel) and RTK (combined activity file) harmonise to exactly
-    the rows their regional-v1 twins load."""
-    kw = dict(trusts=["RYR", "RYY", "RTK"], months=["2026-09"], patients=120, seed=9, fault_rate=0.05,
-              e1_faults=False)
+    the rows their regional-v1 twins load; the two networks are the same submissions in the same
+    order with the same ground truth (E1 faults sit on trusts without a dialect either way)."""
+    kw = dict(trusts=["RDR", "RYR", "RYY", "RTK"], months=["2026-09"], patients=120, seed=9, fault_rate=0.05)
     dialect = generate_network(tmp_path / "d", dialects=True, **kw)
     plain = generate_network(tmp_path / "p", dialects=False, **kw)
+    assert [(s.trust, s.period, s.order, s.expected) for s in dialect] == \
+        [(s.trust, s.period, s.order, s.expected) for s in plain]
+    assert any(s.expected["status"] == "rejected" for s in dialect)
     settings = make_settings(tmp_path / "home", lookup=SHIPPED_POSTCODE_LOOKUP)
     ctx = build_context(settings, None, TODAY)
     for a, b in zip(dialect, plain, strict=True):
+        if a.trust == "RDR":  # no dialect: the very same files
+            assert {p.name: p.read_bytes() for p in a.folder.iterdir()} == \
+                {p.name: p.read_bytes() for p in b.folder.iterdir()}
+            continue
         ra, rb = validate_submission(a.folder, ctx), validate_submission(b.folder, ctx)
         assert ra.format != "regional-v1" and rb.format == "regional-v1"
         assert ra.to_json() == rb.to_json() == a.expected == b.expected
