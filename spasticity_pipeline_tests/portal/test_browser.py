@@ -39,7 +39,7 @@ def driver():
     d.quit()
 
 
-def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path):
+def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path, monkeypatch):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -101,6 +101,20 @@ def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path):
     driver.get(f"{served}/submissions")
     assert sid in driver.page_source and "awaiting processing" in driver.page_source
     shot("history")
+
+    # the pipeline picks it up, through the same Dagster jobs the sensor and the nightly schedule run
+    from spasticity_pipeline.cli import run_pipeline
+
+    s = cfg.settings
+    for key, value in {"SPASTICITY_HOME": str(s.home), "SPASTICITY_POSTCODE_LOOKUP": str(s.postcode_lookup),
+                       "SPASTICITY_PSEUDONYM_KEY": "test-key", "SPASTICITY_WAREHOUSE_URL": s.warehouse_url,
+                       "DAGSTER_HOME": str(s.dagster_home)}.items():
+        monkeypatch.setenv(key, value)
+    run_pipeline(s)
+    driver.get(f"{served}/submissions")
+    row = driver.find_element(By.XPATH, f"//tr[contains(., '{sid}')]").text.lower()
+    assert "accepted" in row and "awaiting processing" not in row, row
+    shot("history-processed")
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe  # no script errors, nothing blocked by the content security policy
 
