@@ -88,7 +88,7 @@ def nhs_numbers(rng: np.random.Generator, n: int, test_range: bool = False) -> n
         value = (d[ok] * 10 ** np.arange(9, 0, -1)).sum(axis=1) + check[ok]
         out.append(distinct(value))
         have += len(out[-1])
-    values = distinct(np.concatenate(out))
+    values = distinct(np.concatenate(out)) if out else np.array([], np.int64)
     return rng.permutation(values)[:n].astype(str)
 
 
@@ -128,8 +128,7 @@ def timeline(rng: np.random.Generator, trust: str, persons: pd.DataFrame, first:
              last: np.datetime64, w_share: float) -> Timeline:
     """Every row the trust will send for ``persons`` (one referral each) up to ``last``."""
     n = len(persons)
-    pid = np.char.add(f"{trust}P", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
-    rid = np.char.add(f"{trust}R", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
+    pid, rid = _ids(f"{trust}P", n, 6), _ids(f"{trust}R", n, 6)
     span = int((last - first) / DAY) + 300
     received = first - 300 * DAY + rng.integers(0, span - 20, n) * DAY
     onset = received - (persons["onset_years"].to_numpy() * 365 + rng.integers(30, 365, n)) * DAY
@@ -190,7 +189,7 @@ def timeline(rng: np.random.Generator, trust: str, persons: pd.DataFrame, first:
         next_inj = done + gap * DAY
     contacts = pd.concat(rows, ignore_index=True).sort_values(["ref", "contact_date"], kind="stable")
     contacts = contacts.reset_index(drop=True)
-    contacts["contact_id"] = np.char.add(f"{trust}C", np.char.zfill(np.arange(1, len(contacts) + 1).astype(str), 7))
+    contacts["contact_id"] = _ids(f"{trust}C", len(contacts))
     joint = rng.random(len(contacts)) < 0.8
     contacts["consultant_present"] = np.where(joint | (rng.random(len(contacts)) < 0.5), "Y", "N")
     contacts["physio_present"] = np.where(joint | (contacts["consultant_present"] == "N"), "Y", "N")
@@ -224,6 +223,8 @@ def timeline(rng: np.random.Generator, trust: str, persons: pd.DataFrame, first:
 
 
 def _ids(prefix: str, n: int, width: int = 7) -> np.ndarray:
+    if n == 0:  # numpy's zfill fails on an empty array
+        return np.array([], dtype=f"<U{len(prefix) + width}")
     return np.char.add(prefix, np.char.zfill(np.arange(1, n + 1).astype(str), width))
 
 
