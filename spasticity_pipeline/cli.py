@@ -86,6 +86,9 @@ def _validate(folder: Path, settings: Settings):
 def main(verbose: bool) -> None:
     """Regional spasticity dataset: validate, submit, run, report."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if not verbose:  # runs are logged in full to the Dagster instance (make ui); the terminal shows progress
+        for name in ("dagster", "great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 @main.command()
