@@ -156,3 +156,16 @@ def test_staging_contract_blocks_identifiers_and_bad_tokens(tmp_path):
         pa.array(["not-a-token"] * staging["contacts"].num_rows)))
     assert "nhs_number" in check_staging(leaked)["patients"]
     assert "patient_token" in check_staging(bad_token)["contacts"]
+
+
+def test_tokens_are_hmac_sha256_of_the_normalised_nhs_number():
+    import pyarrow as pa
+
+    from spasticity_pipeline.pseudonymise import make_tokeniser
+
+    for key in (b"k", b"network-secret", b"x" * 100):  # a key longer than SHA-256's block is hashed first
+        values = pa.array(["9434765919", None, "4010232137", "9434765919"])
+        got = make_tokeniser(key)(values).to_pylist()
+        want = [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
+                for v in values.to_pylist()]
+        assert got == want and got[0] == got[3]
