@@ -22,7 +22,8 @@ from .contract.rules import RULES
 from .settings import Settings, get_settings
 
 console = Console(stderr=True)
-out = Console()
+#: at least 100 columns, so the summary table is not truncated in a narrow terminal or a log
+out = Console(width=max(100, shutil.get_terminal_size((100, 24)).columns))
 
 
 def _progress() -> Progress:
@@ -32,9 +33,16 @@ def _progress() -> Progress:
 
 def _context(settings: Settings):
     """Validation context with W05 history from the warehouse where there is one (spec §10)."""
+    import dataclasses
+    import secrets
+
     from .ingest_flow import build_context
     from .warehouse import open_warehouse
 
+    if not settings.key_env and not settings.key_file.exists():
+        # a pre-flight writes nothing: with no key yet there are no tokens to match either, so a
+        # throwaway key serves (tokens never leave this process)
+        settings = dataclasses.replace(settings, key_env=secrets.token_hex(32))
     if settings.is_duckdb and not settings.duckdb_path.exists():
         return build_context(settings), None
     try:

@@ -88,3 +88,10 @@ def test_users_add_list_disable(env):
     assert "dm@rdr.nhs.uk" in listed and "RDR" in listed and "yes" in listed
     assert runner.invoke(main, ["users", "disable", "dm@rdr.nhs.uk"]).exit_code == 0
     assert "no" in runner.invoke(main, ["users", "list"]).output
+
+
+def test_validate_without_a_key_writes_no_key_file(env, tmp_path, monkeypatch):
+    monkeypatch.delenv("SPASTICITY_PSEUDONYM_KEY")
+    res = CliRunner().invoke(main, ["validate", str(_faulty(tmp_path)), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["status"] == "accepted_with_warnings"
+    assert not env.key_file.exists()
