@@ -208,7 +208,7 @@ def _check_rows(folder: Path, manifest: dict[str, Any], tables: dict[str, CsvTab
     history = ctx.contact_history(manifest["trust_ods_code"], period)
     w = check_warnings(con, ctx.clinical, ctx.postcode_lookup, history, period)
     for spec in FILES:
-        files[spec.name].loaded = con.sql(f'SELECT * FROM "ld_{spec.table}" ORDER BY row_number').to_arrow_table()
+        files[spec.name].loaded = con.sql(f'SELECT * FROM "ld_{spec.table}"').to_arrow_table()
     findings = pa.concat_tables([warnings.table(), *row_findings, w])
     status = "accepted" if findings.num_rows == 0 else "accepted_with_warnings"
     return ValidationResult(folder=folder, status=status, manifest=manifest, files=files, findings=findings)
