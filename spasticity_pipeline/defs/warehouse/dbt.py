@@ -13,9 +13,12 @@ connection) runs under ``dagster dev``, and otherwise when the manifest is missi
 or older than any file of the project.
 """
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,18 +94,30 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
     process: dagster-dbt's preparer runs the ``dbt`` found on PATH, and ``spasticity ui`` starts
     ``dagster dev`` from the venv without it — and otherwise when the manifest is missing (a fresh
     clone: target/ is not versioned) or older than any file of the project."""
-    if using_dagster_dev() or manifest_is_stale(project):
-        from dbt.cli.main import dbtRunner
+    if not (using_dagster_dev() or manifest_is_stale(project)):
+        return project.manifest_path
+    target = Path(project.project_dir) / project.target_path
+    target.mkdir(parents=True, exist_ok=True)
+    # several processes may import the definitions at once (test workers, dagster's code server):
+    # one parses while the others wait, and the manifest appears whole (parsed aside, then renamed)
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if using_dagster_dev() or manifest_is_stale(project):
+            from dbt.cli.main import dbtRunner
 
-        env = dbt_env(get_settings())  # the profile's variables (the duckdb path has no default)
-        if project.target:
-            env[TARGET_VAR] = project.target
-        with environment(env):
-            res = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project.project_dir),
-                                      "--profiles-dir", str(project.profiles_dir),
-                                      "--target-path", str(Path(project.project_dir) / project.target_path)])
-        if not res.success:
-            raise RuntimeError(f"dbt parse of {project.project_dir} failed: {res.exception}")
+            env = dbt_env(get_settings())  # the profile's variables (the duckdb path has no default)
+            if project.target:
+                env[TARGET_VAR] = project.target
+            aside = Path(tempfile.mkdtemp(prefix="parse-", dir=target))
+            try:
+                with environment(env):
+                    res = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project.project_dir),
+                                              "--profiles-dir", str(project.profiles_dir), "--target-path", str(aside)])
+                if not res.success:
+                    raise RuntimeError(f"dbt parse of {project.project_dir} failed: {res.exception}")
+                os.replace(aside / "manifest.json", project.manifest_path)
+            finally:
+                shutil.rmtree(aside, ignore_errors=True)
     return project.manifest_path
 
 
