@@ -14,7 +14,7 @@ from ..config import Clinical
 from .result import FINDINGS_SCHEMA
 
 
-def clinical_table(clinical: Clinical) -> pa.Table:
+def _clinical_table(clinical: Clinical) -> pa.Table:
     """One row per (version, product): the dose limits and re-injection interval in force
     from ``valid_from`` until the next version."""
     versions = sorted(clinical.versions, key=lambda v: v.effective_from)
@@ -40,7 +40,7 @@ def check_warnings(
     period: str,
 ) -> pa.Table:
     """W02–W05 findings for the loaded rows of one submission."""
-    con.register("__clinical", clinical_table(clinical))
+    con.register("__clinical", _clinical_table(clinical))
     con.register("__lookup", postcode_lookup.select(["postcode"]))
     con.register("__history", history)
     findings = con.sql(f"""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..contract.fields import FILES
 from ..validate.context import HISTORY_SCHEMA
@@ -67,15 +68,8 @@ class Warehouse(ABC):
 
     # -- shared behaviour ----------------------------------------------------------------------
     def ensure_schema(self) -> None:
-        """Create what is missing; refresh the clinical limits from config."""
-        from ..config import clinical
-        from ..validate.warnings import clinical_table
-
         for stmt in schema.ddl(self.engine):
             self.execute(stmt)
-        with self.transaction():
-            self.execute("DELETE FROM audit.clinical_limits")
-            self.insert_arrow("audit.clinical_limits", clinical_table(clinical()))
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         t = self.query(sql, params)
@@ -110,8 +104,12 @@ class Warehouse(ABC):
         findings = result.findings
         if findings.num_rows:
             sid = pa.array([sub.submission_id] * findings.num_rows, pa.string())
-            labels = result.file_labels
-            dataset = pa.array([labels.get(f, f) for f in findings.column("file").to_pylist()], pa.string())
+            dataset = findings.column("file")
+            if result.file_labels:  # a dialect's own file names → the regional-v1 file
+                labels = pa.array(list(result.file_labels), pa.string())
+                canonical = pc.take(pa.array(list(result.file_labels.values()), pa.string()),
+                                    pc.index_in(dataset, value_set=labels))
+                dataset = pc.coalesce(canonical, dataset)
             self.insert_arrow("audit.findings", findings.add_column(0, "submission_id", sid)
                               .append_column("dataset_file", dataset))
         files = pa.table({

@@ -30,13 +30,6 @@ AUDIT_FILES = (
     ("rows_quarantined", "BIGINT"),
 )
 
-#: the clinical configuration in force (config/clinical.yaml), refreshed by ensure_schema so the
-#: dbt models (M09, M10) read the same limits the validator used
-AUDIT_CLINICAL = (
-    ("valid_from", "DATE"), ("valid_to", "DATE"), ("product", "VARCHAR"), ("upper", "DOUBLE"), ("lower", "DOUBLE"),
-    ("both", "DOUBLE"), ("min_days", "INTEGER"),
-)
-
 _KIND_TYPE = {"date": "DATE", "int": "INTEGER", "decimal": "DOUBLE"}
 
 
@@ -52,8 +45,7 @@ def quarantine_columns(spec: FileSpec) -> tuple[tuple[str, str], ...]:
 
 def tables() -> dict[str, tuple[tuple[str, str], ...]]:
     """Every loader-owned table, ``schema.name`` → columns."""
-    out = {"audit.submissions": AUDIT_SUBMISSIONS, "audit.findings": AUDIT_FINDINGS, "audit.files": AUDIT_FILES,
-           "audit.clinical_limits": AUDIT_CLINICAL}
+    out = {"audit.submissions": AUDIT_SUBMISSIONS, "audit.findings": AUDIT_FINDINGS, "audit.files": AUDIT_FILES}
     for spec in FILES:
         out[f"quarantine.{spec.table}"] = quarantine_columns(spec)
         out[f"staging.{spec.table}"] = staging_columns(spec)
