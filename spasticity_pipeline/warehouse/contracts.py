@@ -49,7 +49,8 @@ def check_staging(tables: dict[str, pyarrow.Table]) -> dict[str, str]:
         except pa.errors.SchemaErrors as exc:
             cases = exc.failure_cases
             # an unexpected column is named by its header (never a value): it may be an identifier
-            failures[table] = "; ".join(sorted({
-                f"unexpected column {r.failure_case}" if r.check == "column_in_schema" else f"{r.column}: {r.check}"
-                for r in cases.itertuples()}))
+            unexpected = cases["check"].astype(str) == "column_in_schema"
+            labels = ("unexpected column " + cases["failure_case"].astype(str)).where(
+                unexpected, cases["column"].astype(str) + ": " + cases["check"].astype(str))
+            failures[table] = "; ".join(sorted(set(labels)))
     return failures
