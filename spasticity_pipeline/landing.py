@@ -89,23 +89,19 @@ def _read(folder: Path) -> LandedSubmission | None:
     return LandedSubmission(sid, trust, period, folder, at)
 
 
-def scan(settings: Settings) -> list[LandedSubmission]:
-    """Every complete submission in the landing zone, in ``received_at`` order."""
+def scan(settings: Settings, trust: str = "*", period: str = "*") -> list[LandedSubmission]:
+    """Every complete submission in the landing zone (or one trust × month of it), in
+    ``received_at`` order."""
     root = settings.landing
     if not root.is_dir():
         return []
     found = []
-    for folder in root.glob("*/*/*"):
+    for folder in root.glob(f"{trust}/{period}/*"):
         if folder.is_dir() and not folder.name.startswith("."):
             sub = _read(folder)
             if sub:
                 found.append(sub)
     return sorted(found, key=lambda s: (s.received_at, s.submission_id))
-
-
-def waiting(settings: Settings, processed: set[str]) -> list[LandedSubmission]:
-    """Complete submissions not yet in ``audit.submissions``, in ``received_at`` order."""
-    return [s for s in scan(settings) if s.submission_id not in processed]
 
 
 def mark_processed(sub: LandedSubmission, status: str) -> None:

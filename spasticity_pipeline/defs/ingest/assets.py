@@ -73,8 +73,7 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
     settings = spasticity.settings
     with open_warehouse(settings) as wh:
         wh.ensure_schema()
-        todo = [s for s in landing.waiting(settings, set()) if s.partition == (trust, period)
-                and not wh.is_processed(s.submission_id)]
+        todo = [s for s in landing.scan(settings, trust, period) if not wh.is_processed(s.submission_id)]
         ctx = build_context(settings, wh)
         outcomes, broken_contract = [], {}
         for i, sub in enumerate(todo, 1):
