@@ -63,24 +63,17 @@ def pipeline_home(tmp_path_factory):
     env = {"SPASTICITY_HOME": str(settings.home), "SPASTICITY_POSTCODE_LOOKUP": str(settings.postcode_lookup),
            "SPASTICITY_PSEUDONYM_KEY": "test-key", "DAGSTER_HOME": str(settings.dagster_home),
            "SPASTICITY_WAREHOUSE_URL": settings.warehouse_url}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    from spasticity_pipeline.cli import run_pipeline
+    from spasticity_pipeline.defs.warehouse.dbt import environment
+
+    with environment(env):
         faulty = {k: [dict(r) for r in v] for k, v in BASE.items()}
         faulty["patients.csv"][1]["sex"] = "M"
         for i, (name, tables, trust) in enumerate([("a", faulty, "RDR"), ("b", BASE, "RXC")]):
             folder = write_submission(tmp / name, tables, trust=trust)
             landing.submit(folder, settings, trust, "2026-09", dt.datetime(2026, 10, 3, 9 + i, tzinfo=dt.UTC))
-        from spasticity_pipeline.cli import run_pipeline
-
         run_pipeline(settings)
         yield settings, env
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(scope="module")
