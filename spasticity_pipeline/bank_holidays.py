@@ -9,10 +9,15 @@ from pathlib import Path
 SEED = Path(__file__).resolve().parents[1] / "dbt_models" / "seeds" / "england_bank_holidays.csv"
 YEARS = range(2015, 2031)
 #: one-off changes by royal proclamation
-MOVED = {dt.date(2020, 5, 4): dt.date(2020, 5, 8),  # VE Day anniversary
-         dt.date(2022, 5, 30): dt.date(2022, 6, 2)}  # Platinum Jubilee
-EXTRA = {dt.date(2022, 6, 3): "Platinum Jubilee bank holiday", dt.date(2022, 9, 19): "State Funeral of Queen Elizabeth II",
-         dt.date(2023, 5, 8): "Bank holiday for the coronation of King Charles III"}
+MOVED = {
+    dt.date(2020, 5, 4): dt.date(2020, 5, 8),  # VE Day anniversary
+    dt.date(2022, 5, 30): dt.date(2022, 6, 2),
+}  # Platinum Jubilee
+EXTRA = {
+    dt.date(2022, 6, 3): "Platinum Jubilee bank holiday",
+    dt.date(2022, 9, 19): "State Funeral of Queen Elizabeth II",
+    dt.date(2023, 5, 8): "Bank holiday for the coronation of King Charles III",
+}
 
 
 def easter(year: int) -> dt.date:

@@ -27,8 +27,14 @@ out = Console(width=max(100, shutil.get_terminal_size((100, 24)).columns))
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def _context(settings: Settings):
@@ -69,8 +75,9 @@ def _print_result(result, as_json: bool) -> None:
     if findings:
         t = Table("rule", "severity", "file", "row", "field", "message", title=f"{len(findings)} findings")
         for f in findings[:50]:
-            t.add_row(f["rule_id"], f["severity"], f["file"], str(f["row_number"] or ""), f["field"] or "",
-                      f["message"])
+            t.add_row(
+                f["rule_id"], f["severity"], f["file"], str(f["row_number"] or ""), f["field"] or "", f["message"]
+            )
         out.print(t)
         if len(findings) > 50:
             out.print(f"… and {len(findings) - 50} more; counts by rule: {result.counts_by_rule()}")
@@ -158,15 +165,21 @@ def run_pipeline(settings: Settings, nightly: bool = True) -> list[dict]:
         task = bar.add_task("ingest (trust × month)", total=len(partitions))
         for trust, period in partitions:
             bar.update(task, description=f"ingest {trust} {period}")
-            res = job.execute_in_process(partition_key=partition_key(trust, period), instance=instance,
-                                         tags={SUBMISSION_TAG: "cli"}, raise_on_error=False, run_config=QUIET)
+            res = job.execute_in_process(
+                partition_key=partition_key(trust, period),
+                instance=instance,
+                tags={SUBMISSION_TAG: "cli"},
+                raise_on_error=False,
+                run_config=QUIET,
+            )
             if not res.success:
                 failed.append(f"{trust} {period}")
             bar.advance(task)
         if nightly:
             task = bar.add_task("nightly build (dbt, checks, reports)", total=1)
-            res = defs.resolve_job_def("nightly_build").execute_in_process(instance=instance, raise_on_error=False,
-                                                                           run_config=QUIET)
+            res = defs.resolve_job_def("nightly_build").execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET
+            )
             if not res.success:
                 failed.append("nightly build")
             bar.advance(task)
@@ -192,21 +205,30 @@ def run(no_nightly: bool) -> None:
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--fault-rate", type=float, default=0.02, show_default=True, help="Share of rows with a fault.")
 @click.option("--canonical-only", is_flag=True, help="Every trust in regional-v1 (no dialects).")
-def generate(out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float,
-             canonical_only: bool) -> None:
+def generate(
+    out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float, canonical_only: bool
+) -> None:
     """Write a synthetic network's submissions with known faults and ground_truth.json."""
     subs = _generate(out, trusts, months, patients, seed, fault_rate, canonical_only)
     console.print(f"Wrote {len(subs)} submissions and {out / 'ground_truth.json'}")
 
 
-def _generate(out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float,
-              canonical_only: bool = False):
+def _generate(
+    out: Path, trusts: str, months: int, patients: int, seed: int, fault_rate: float, canonical_only: bool = False
+):
     from .synthetic import default_months, generate_network
 
     codes = [t.strip().upper() for t in trusts.split(",") if t.strip()] or None
     with console.status("generating the network's extracts…"):
-        return generate_network(out, trusts=codes, months=default_months(n=months),
-                                patients=patients, seed=seed, fault_rate=fault_rate, dialects=not canonical_only)
+        return generate_network(
+            out,
+            trusts=codes,
+            months=default_months(n=months),
+            patients=patients,
+            seed=seed,
+            fault_rate=fault_rate,
+            dialects=not canonical_only,
+        )
 
 
 DEMO_MARKER = ".spasticity-demo"
@@ -247,8 +269,11 @@ def demo(patients: int, months: int, seed: int) -> None:
                                   sum(rows_quarantined) AS quarantined, sum(n_warnings) AS warnings
                            FROM audit.submissions GROUP BY 1 ORDER BY 1""").to_pylist()
         findings = wh.query("SELECT rule_id, count(*) AS n FROM audit.findings GROUP BY 1 ORDER BY 1").to_pylist()
-    t = Table(*rows[0].keys(), title="Submissions processed (rows summed over submissions)") if rows \
+    t = (
+        Table(*rows[0].keys(), title="Submissions processed (rows summed over submissions)")
+        if rows
         else Table("nothing processed")
+    )
     for r in rows:
         t.add_row(*(str(v) for v in r.values()))
     out.print(t)
@@ -286,8 +311,9 @@ def feedback(submission_id: str) -> None:
         row = wh.query("SELECT * FROM audit.submissions WHERE submission_id = ?", (submission_id,)).to_pylist()
         if not row:
             raise click.ClickException(f"no submission {submission_id} in audit.submissions")
-        html, csv = write_feedback(row[0], wh.findings(submission_id).to_pandas(),
-                                   settings.home / "feedback" / row[0]["trust_ods_code"])
+        html, csv = write_feedback(
+            row[0], wh.findings(submission_id).to_pandas(), settings.home / "feedback" / row[0]["trust_ods_code"]
+        )
     out.print(f"{html}\n{csv}")
 
 

@@ -51,7 +51,7 @@ class Registry(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _hubs(self) -> "Registry":
+    def _hubs(self) -> Registry:
         codes = [t.ods for t in self.trusts]
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
@@ -97,7 +97,7 @@ class Clinical(_Strict):
     versions: tuple[ClinicalVersion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Clinical":
+    def _ordered(self) -> Clinical:
         dates = [v.effective_from for v in self.versions]
         if len(set(dates)) != len(dates):
             raise ValueError("two versions share an effective_from date")
@@ -123,7 +123,7 @@ class Targets(_Strict):
     metrics: dict[str, Target]
 
     @model_validator(mode="after")
-    def _known(self) -> "Targets":
+    def _known(self) -> Targets:
         from .contract.metrics import METRICS_BY_ID
 
         unknown = sorted(set(self.metrics) - set(METRICS_BY_ID))
@@ -133,8 +133,9 @@ class Targets(_Strict):
             low_better = METRICS_BY_ID[mid].better == "low"
             if (t.amber < t.target) if low_better else (t.amber > t.target):
                 side = "above" if low_better else "below"
-                raise ValueError(f"{mid}: amber must be {side} or equal to target ({'lower' if low_better else 'higher'}"
-                                 " is better)")
+                raise ValueError(
+                    f"{mid}: amber must be {side} or equal to target ({'lower' if low_better else 'higher'} is better)"
+                )
         return self
 
 

@@ -38,7 +38,7 @@ def _psycopg2_url() -> None:
     url = os.environ.get("SPASTICITY_DAGSTER_PG_URL", "")
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            os.environ["SPASTICITY_DAGSTER_PG_URL"] = "postgresql+psycopg2://" + url[len(prefix):]
+            os.environ["SPASTICITY_DAGSTER_PG_URL"] = "postgresql+psycopg2://" + url[len(prefix) :]
             return
 
 

@@ -23,11 +23,14 @@ from .warehouse.contracts import check_staging
 log = logging.getLogger(__name__)
 
 
-def build_context(settings: Settings, warehouse: Warehouse | None = None,
-                  today: dt.date | None = None) -> ValidationContext:
+def build_context(
+    settings: Settings, warehouse: Warehouse | None = None, today: dt.date | None = None
+) -> ValidationContext:
     """The validation context for this environment; W05 history comes from ``warehouse``."""
     ctx = ValidationContext(
-        registry=registry(), clinical=clinical(), today=today or dt.date.today(),
+        registry=registry(),
+        clinical=clinical(),
+        today=today or dt.date.today(),
         postcode_lookup=load_lookup(settings.postcode_lookup),
         tokenise=make_tokeniser(settings.pseudonym_key()),
     )
@@ -70,16 +73,27 @@ def _check_landing_path(sub: LandedSubmission, result: ValidationResult) -> None
     if result.rejected or (result.trust_ods_code, result.period) == (sub.trust, sub.period):
         return
     result.status = "rejected"
-    result.findings = pa.Table.from_pylist([{
-        "file": "manifest.json", "row_number": None, "field": "trust_ods_code", "rule_id": "F02", "severity": "E1",
-        "message": f"the manifest is for {result.trust_ods_code} {result.period} but the submission was "
-                   f"landed under {sub.trust}/{sub.period}"}], schema=FINDINGS_SCHEMA)
+    result.findings = pa.Table.from_pylist(
+        [
+            {
+                "file": "manifest.json",
+                "row_number": None,
+                "field": "trust_ods_code",
+                "rule_id": "F02",
+                "severity": "E1",
+                "message": f"the manifest is for {result.trust_ods_code} {result.period} but the submission was "
+                f"landed under {sub.trust}/{sub.period}",
+            }
+        ],
+        schema=FINDINGS_SCHEMA,
+    )
     for f in result.files.values():
         f.loaded = f.quarantined = None
 
 
-def process_submission(sub: LandedSubmission, settings: Settings, warehouse: Warehouse,
-                       ctx: ValidationContext | None = None) -> Outcome:
+def process_submission(
+    sub: LandedSubmission, settings: Settings, warehouse: Warehouse, ctx: ValidationContext | None = None
+) -> Outcome:
     start = time.perf_counter()
     ctx = ctx or build_context(settings, warehouse)
     result: ValidationResult = validate_submission(sub.folder, ctx)
@@ -91,13 +105,33 @@ def process_submission(sub: LandedSubmission, settings: Settings, warehouse: War
         staging = to_staging(result, ctx.postcode_lookup)
         failures = check_staging(staging)
         if failures:  # a bug upstream, not the trust's data: block the load, say where
-            raise StagingContractError(f"{sub.submission_id}: staging tables break their schema: " +
-                                       " | ".join(f"{t}: {m}" for t, m in failures.items()))
+            raise StagingContractError(
+                f"{sub.submission_id}: staging tables break their schema: "
+                + " | ".join(f"{t}: {m}" for t, m in failures.items())
+            )
         current = warehouse.load_submission(sub.ref, result, staging)
     summary = result.to_json()
-    out = Outcome(sub.submission_id, sub.trust, sub.period, result.status, current, result.rows_in,
-                  result.rows_loaded, result.rows_quarantined, summary["findings"], summary["files"],
-                  time.perf_counter() - start)
-    log.info("%s %s %s: %s, %d rows in, %d loaded, %d quarantined", sub.submission_id, sub.trust, sub.period,
-             out.status, out.rows_in, out.rows_loaded, out.rows_quarantined)
+    out = Outcome(
+        sub.submission_id,
+        sub.trust,
+        sub.period,
+        result.status,
+        current,
+        result.rows_in,
+        result.rows_loaded,
+        result.rows_quarantined,
+        summary["findings"],
+        summary["files"],
+        time.perf_counter() - start,
+    )
+    log.info(
+        "%s %s %s: %s, %d rows in, %d loaded, %d quarantined",
+        sub.submission_id,
+        sub.trust,
+        sub.period,
+        out.status,
+        out.rows_in,
+        out.rows_loaded,
+        out.rows_quarantined,
+    )
     return out

@@ -47,8 +47,9 @@ def _id(trust: str, period: str, at: dt.datetime, manifest: bytes) -> str:
     return f"{trust}-{period}-{_stamp(at)}-{hashlib.sha256(manifest).hexdigest()[:8]}"
 
 
-def submit(folder: Path, settings: Settings, trust: str, period: str,
-           received_at: dt.datetime | None = None) -> LandedSubmission:
+def submit(
+    folder: Path, settings: Settings, trust: str, period: str, received_at: dt.datetime | None = None
+) -> LandedSubmission:
     """Land a (validated) submission folder atomically, stamped with ``received_at`` (UTC)."""
     folder = Path(folder)
     at = received_at or dt.datetime.now(dt.UTC)
@@ -74,8 +75,9 @@ def _read(folder: Path) -> LandedSubmission | None:
     stamp = folder / RECEIVED
     if stamp.is_file():
         meta = json.loads(stamp.read_text(encoding="utf-8"))
-        return LandedSubmission(meta["submission_id"], trust, period, folder,
-                                dt.datetime.fromisoformat(meta["received_at"]))
+        return LandedSubmission(
+            meta["submission_id"], trust, period, folder, dt.datetime.fromisoformat(meta["received_at"])
+        )
     # dropped by other means (SFTP): received when its manifest appeared; stamped on first
     # sight so its id stays the same however often the zone is scanned
     at = dt.datetime.fromtimestamp(manifest.stat().st_mtime, dt.UTC)

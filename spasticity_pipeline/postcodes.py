@@ -27,23 +27,32 @@ def normalise_postcodes(values: pa.Array) -> pa.Array:
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> pa.Table:
     try:
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"postcode": pa.string(), "lsoa_code": pa.string(), "imd_decile": pa.string()}))
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={"postcode": pa.string(), "lsoa_code": pa.string(), "imd_decile": pa.string()}
+            ),
+        )
     except FileNotFoundError:
         raise ConfigError(f"{path}: postcode lookup not found (set SPASTICITY_POSTCODE_LOOKUP)") from None
     except pa.ArrowInvalid as exc:
         raise ConfigError(f"{path}: not a readable CSV: {exc}") from None
     missing = [c for c in LOOKUP_COLUMNS if c not in table.column_names]
     if missing:
-        raise ConfigError(f"{path}: the postcode lookup needs columns {', '.join(LOOKUP_COLUMNS)}; "
-                          f"missing {', '.join(missing)}")
-    decile = pc.cast(pc.if_else(pc.equal(table["imd_decile"], ""), None, table["imd_decile"]), pa.int32(),
-                     safe=False) if table.num_rows else pa.array([], pa.int32())
+        raise ConfigError(
+            f"{path}: the postcode lookup needs columns {', '.join(LOOKUP_COLUMNS)}; missing {', '.join(missing)}"
+        )
+    decile = (
+        pc.cast(pc.if_else(pc.equal(table["imd_decile"], ""), None, table["imd_decile"]), pa.int32(), safe=False)
+        if table.num_rows
+        else pa.array([], pa.int32())
+    )
     bad = pc.sum(pc.or_(pc.less(decile, 1), pc.greater(decile, 10))).as_py() if table.num_rows else 0
     if bad:
         raise ConfigError(f"{path}: imd_decile must be 1–10 ({bad} rows are not)")
-    out = pa.table({"postcode": normalise_postcodes(table["postcode"]), "lsoa_code": table["lsoa_code"],
-                    "imd_decile": decile})
+    out = pa.table(
+        {"postcode": normalise_postcodes(table["postcode"]), "lsoa_code": table["lsoa_code"], "imd_decile": decile}
+    )
     # one row per postcode: the first wins, so a duplicated line cannot multiply patients
     idx = pc.unique(out["postcode"])
     first = pc.index_in(idx, out["postcode"])

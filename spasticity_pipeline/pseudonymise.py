@@ -53,8 +53,13 @@ def make_tokeniser(key: bytes) -> Tokeniser:
 
 #: columns each staging table gains over its regional-v1 fields (spec §4; docs/architecture.md)
 DERIVED = {
-    "patients": (("patient_token", "VARCHAR"), ("birth_year_month", "VARCHAR"), ("postcode_outward", "VARCHAR"),
-                 ("lsoa_code", "VARCHAR"), ("imd_decile", "INTEGER")),
+    "patients": (
+        ("patient_token", "VARCHAR"),
+        ("birth_year_month", "VARCHAR"),
+        ("postcode_outward", "VARCHAR"),
+        ("lsoa_code", "VARCHAR"),
+        ("imd_decile", "INTEGER"),
+    ),
     "referrals": (("patient_token", "VARCHAR"), ("age_at_referral", "INTEGER")),
     "contacts": (("patient_token", "VARCHAR"),),
     "outcome_measures": (("value_numeric", "DOUBLE"),),
@@ -68,23 +73,33 @@ def _selects() -> dict[str, str]:
         keep = [f'"{f.name}"' for f in spec.fields if f.name not in IDENTIFIER_FIELDS]
         t = spec.table
         if t == "patients":
-            derived = ("p.patient_token, strftime(p.birth_date, '%Y-%m') AS birth_year_month, "
-                       "split_part(p.postcode, ' ', 1) AS postcode_outward, l.lsoa_code, l.imd_decile")
-            out[t] = (f"SELECT {', '.join('p.' + c for c in keep)}, {derived}, p.row_number "
-                      "FROM ld_patients p LEFT JOIN __lookup l ON l.postcode = p.postcode")
+            derived = (
+                "p.patient_token, strftime(p.birth_date, '%Y-%m') AS birth_year_month, "
+                "split_part(p.postcode, ' ', 1) AS postcode_outward, l.lsoa_code, l.imd_decile"
+            )
+            out[t] = (
+                f"SELECT {', '.join('p.' + c for c in keep)}, {derived}, p.row_number "
+                "FROM ld_patients p LEFT JOIN __lookup l ON l.postcode = p.postcode"
+            )
         elif t == "referrals":
-            age = ("year(r.referral_received_date) - year(p.birth_date) - CASE WHEN "
-                   "month(r.referral_received_date) * 100 + day(r.referral_received_date) < "
-                   "month(p.birth_date) * 100 + day(p.birth_date) THEN 1 ELSE 0 END")
+            age = (
+                "year(r.referral_received_date) - year(p.birth_date) - CASE WHEN "
+                "month(r.referral_received_date) * 100 + day(r.referral_received_date) < "
+                "month(p.birth_date) * 100 + day(p.birth_date) THEN 1 ELSE 0 END"
+            )
             cols = ", ".join("r." + c for c in keep)
-            out[t] = (f"SELECT {cols}, r.patient_token, CAST({age} AS INTEGER) AS age_at_referral, r.row_number "
-                      "FROM ld_referrals r LEFT JOIN (SELECT DISTINCT ON (local_patient_id) local_patient_id, "
-                      "birth_date FROM ld_patients) p USING (local_patient_id)")
+            out[t] = (
+                f"SELECT {cols}, r.patient_token, CAST({age} AS INTEGER) AS age_at_referral, r.row_number "
+                "FROM ld_referrals r LEFT JOIN (SELECT DISTINCT ON (local_patient_id) local_patient_id, "
+                "birth_date FROM ld_patients) p USING (local_patient_id)"
+            )
         elif t == "contacts":
             out[t] = f"SELECT {', '.join(keep)}, patient_token, row_number FROM ld_contacts"
         elif t == "outcome_measures":
-            out[t] = (f"SELECT {', '.join(keep)}, {measure_numeric('instrument', 'value')} AS value_numeric, "
-                      "row_number FROM ld_outcome_measures")
+            out[t] = (
+                f"SELECT {', '.join(keep)}, {measure_numeric('instrument', 'value')} AS value_numeric, "
+                "row_number FROM ld_outcome_measures"
+            )
         else:
             out[t] = f"SELECT {', '.join(keep)}, row_number FROM ld_{t}"
     return out

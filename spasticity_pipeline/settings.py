@@ -74,5 +74,6 @@ def get_settings() -> Settings:
     home = Path(os.environ.get("SPASTICITY_HOME", "./data")).resolve()
     url = os.environ.get("SPASTICITY_WAREHOUSE_URL") or f"duckdb:///{home / 'warehouse.duckdb'}"
     lookup = Path(os.environ.get("SPASTICITY_POSTCODE_LOOKUP") or SHIPPED_POSTCODE_LOOKUP)
-    return Settings(home=home, warehouse_url=url, postcode_lookup=lookup,
-                    key_env=os.environ.get("SPASTICITY_PSEUDONYM_KEY") or None)
+    return Settings(
+        home=home, warehouse_url=url, postcode_lookup=lookup, key_env=os.environ.get("SPASTICITY_PSEUDONYM_KEY") or None
+    )

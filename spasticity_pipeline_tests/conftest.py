@@ -34,8 +34,12 @@ def make_settings(home: Path, warehouse_url: str | None = None, lookup: Path | N
     if lookup is None:
         lookup = home / "postcode_lookup.csv"
         lookup.write_text(LOOKUP_CSV, encoding="utf-8")
-    return Settings(home=home, warehouse_url=warehouse_url or f"duckdb:///{home / 'warehouse.duckdb'}",
-                    postcode_lookup=lookup, key_env="test-key")
+    return Settings(
+        home=home,
+        warehouse_url=warehouse_url or f"duckdb:///{home / 'warehouse.duckdb'}",
+        postcode_lookup=lookup,
+        key_env="test-key",
+    )
 
 
 @pytest.fixture

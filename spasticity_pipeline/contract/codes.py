@@ -4,7 +4,24 @@ from __future__ import annotations
 
 SEX = ("1", "2", "9", "X")
 ETHNIC_CATEGORY = (
-    "A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z", "99",
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "F",
+    "G",
+    "H",
+    "J",
+    "K",
+    "L",
+    "M",
+    "N",
+    "P",
+    "R",
+    "S",
+    "Z",
+    "99",
 )
 PRIMARY_CONDITION = (
     "stroke",

@@ -28,10 +28,10 @@ def _file(spec: FileSpec) -> list[str]:
     fk = spec.foreign_key
     lines += ["| field | type | required | key | identifier |", "|---|---|---|---|---|"]
     for f in spec.fields:
-        key = "PK" if f.name == spec.primary_key else (
-            f"FK → {fk.parent_file}" if fk and f.name == fk.column else "")
-        lines.append(f"| {f.name} | {_type(f)} | {'yes' if f.required else ''} | {key} | "
-                     f"{'yes' if f.identifier else ''} |")
+        key = "PK" if f.name == spec.primary_key else (f"FK → {fk.parent_file}" if fk and f.name == fk.column else "")
+        lines.append(
+            f"| {f.name} | {_type(f)} | {'yes' if f.required else ''} | {key} | {'yes' if f.identifier else ''} |"
+        )
     checks = [f"`{o.column}` ≥ {'parent ' if o.where == 'parent' else ''}`{o.other}`" for o in spec.date_orders]
     checks += [f"`{a}` and `{b}` both present or both empty" for a, b in spec.pairs]
     if spec.parent_must_be_injection:

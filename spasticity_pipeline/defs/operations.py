@@ -17,18 +17,23 @@ nightly_job = dg.define_asset_job(
     "nightly_build",
     selection=(dg.AssetSelection.all() - dg.AssetSelection.assets(LOADED)) | NETWORK_CHECKS,
     description="Rebuild core and marts (dbt), run the data-quality checks, write the governance report, "
-                "trusts' feedback, the public export and the analysts' read-only copy.",
+    "trusts' feedback, the public export and the analysts' read-only copy.",
 )
 
 nightly_schedule = dg.ScheduleDefinition(
-    name="nightly_0230_london", job=nightly_job, cron_schedule="30 2 * * *",
-    execution_timezone="Europe/London", default_status=dg.DefaultScheduleStatus.RUNNING,
+    name="nightly_0230_london",
+    job=nightly_job,
+    cron_schedule="30 2 * * *",
+    execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:30 London time (GMT or BST: Dagster resolves the clock change).",
 )
 
 
-@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="Writes one JSON line per failed run to $SPASTICITY_HOME/alerts.log.")
+@dg.run_failure_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Writes one JSON line per failed run to $SPASTICITY_HOME/alerts.log.",
+)
 def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     alert = {
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

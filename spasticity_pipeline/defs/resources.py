@@ -29,11 +29,18 @@ class SpasticityResource(dg.ConfigurableResource):
     @property
     def settings(self) -> Settings:
         base = get_settings()
-        return Settings(home=Path(self.home), warehouse_url=self.warehouse_url,
-                        postcode_lookup=Path(self.postcode_lookup), key_env=base.key_env)
+        return Settings(
+            home=Path(self.home),
+            warehouse_url=self.warehouse_url,
+            postcode_lookup=Path(self.postcode_lookup),
+            key_env=base.key_env,
+        )
 
 
 def spasticity_resource() -> SpasticityResource:
     export_defaults()
-    return SpasticityResource(home=dg.EnvVar("SPASTICITY_HOME"), warehouse_url=dg.EnvVar("SPASTICITY_WAREHOUSE_URL"),
-                              postcode_lookup=dg.EnvVar("SPASTICITY_POSTCODE_LOOKUP"))
+    return SpasticityResource(
+        home=dg.EnvVar("SPASTICITY_HOME"),
+        warehouse_url=dg.EnvVar("SPASTICITY_WAREHOUSE_URL"),
+        postcode_lookup=dg.EnvVar("SPASTICITY_POSTCODE_LOOKUP"),
+    )

@@ -37,15 +37,17 @@ class Column(_Strict):
     case: Literal["upper", "lower"] | None = None
 
     @model_validator(mode="after")
-    def _one_origin(self) -> "Column":
+    def _one_origin(self) -> Column:
         origins = [x for x in (self.source, self.join, self.constant) if x is not None]
         if len(origins) != 1:
             raise ValueError("give exactly one of source, join or constant")
         if self.part is not None and self.source is None:
             raise ValueError("part needs source")
         if self.codes is not None and len(set(self.codes.values())) != len(self.codes):
-            raise ValueError("codes must map each regional-v1 code from one source value "
-                             "(two source values for one code cannot be written back)")
+            raise ValueError(
+                "codes must map each regional-v1 code from one source value "
+                "(two source values for one code cannot be written back)"
+            )
         return self
 
     @property
@@ -80,7 +82,7 @@ class Table(_Strict):
         return {k: ({"source": s} if isinstance(s, str) else s) for k, s in v.items()}
 
     @model_validator(mode="after")
-    def _where(self) -> "Table":
+    def _where(self) -> Table:
         if self.where_value is not None and self.where_column is None:
             raise ValueError("where_value needs where_column")
         return self
@@ -102,7 +104,7 @@ class Dialect(_Strict):
     tables: dict[str, Table]
 
     @model_validator(mode="after")
-    def _complete(self) -> "Dialect":
+    def _complete(self) -> Dialect:
         missing = [f for f in FILES_BY_NAME if f not in self.tables]
         if missing:
             raise ValueError(f"no mapping for {', '.join(missing)}")

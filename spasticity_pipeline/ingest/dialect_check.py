@@ -48,8 +48,9 @@ class DialectReport:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not any(c.unmapped_codes or c.unparsed_dates
-                                             for t in self.tables for c in t.columns)
+        return not self.problems and not any(
+            c.unmapped_codes or c.unparsed_dates for t in self.tables for c in t.columns
+        )
 
 
 def describe(col: Column) -> str:
@@ -106,8 +107,9 @@ def check_dialect(dialect: Dialect, sample: Path, preview_rows: int = 5) -> Dial
             if f.codes:
                 report.unmapped_codes = _code_gaps(values, f.codes)
             if f.kind == "date":
-                report.unparsed_dates = int(pc.sum(pc.and_(
-                    pc.is_valid(values), pc.invert(pc.match_substring_regex(values, _ISO)))).as_py() or 0)
+                report.unparsed_dates = int(
+                    pc.sum(pc.and_(pc.is_valid(values), pc.invert(pc.match_substring_regex(values, _ISO)))).as_py() or 0
+                )
             reports.append(report)
         preview = data.slice(0, preview_rows).to_pylist()
         for row in preview:

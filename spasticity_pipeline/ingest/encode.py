@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dialect import Column, Dialect
-from .harmonise import MONTHS, _EXCEL_EPOCH_OFFSET
+from .harmonise import _EXCEL_EPOCH_OFFSET, MONTHS
 
 
 def encode_date(arr: pa.Array, fmt: str) -> pa.Array:
@@ -108,8 +108,10 @@ def encode_files(tables: dict[str, pa.Table], dialect: Dialect) -> dict[str, dic
         out[file] = {}
         for sheet, blocks in sheets.items():
             columns = list(dict.fromkeys(c for b in blocks for c in b))
-            stacked = [pa.table({c: b.get(c, pa.nulls(len(next(iter(b.values()))), pa.string())) for c in columns})
-                       for b in blocks]
+            stacked = [
+                pa.table({c: b.get(c, pa.nulls(len(next(iter(b.values()))), pa.string())) for c in columns})
+                for b in blocks
+            ]
             out[file][sheet] = pa.concat_tables(stacked)
     return out
 
@@ -156,8 +158,11 @@ def _reproducible_zip(data: bytes) -> bytes:
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + _FIXED_TIME.encode(), body)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), body,
-                         compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)),
+                body,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()
 
 
@@ -184,8 +189,12 @@ def write_dialect_files(folder: Path, tables: dict[str, pa.Table], dialect: Dial
 
     folder.mkdir(parents=True, exist_ok=True)
     entries: dict[str, dict] = {}
-    date_columns = {c.source for t in dialect.tables.values() for c in t.columns.values()
-                    if isinstance(c, Column) and c.date and c.source and c.date != "excel"}
+    date_columns = {
+        c.source
+        for t in dialect.tables.values()
+        for c in t.columns.values()
+        if isinstance(c, Column) and c.date and c.source and c.date != "excel"
+    }
     for file, sheets in encode_files(tables, dialect).items():
         if dialect.type == "xlsx":
             data = _xlsx_bytes(sheets, date_columns)
@@ -219,8 +228,9 @@ def convert_submission(canonical: Path, out: Path, dialect: Dialect) -> Path:
         tables[spec.name] = pacsv.read_csv(
             path,
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                                 strings_can_be_null=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=True
+            ),
         )
     files = write_dialect_files(out, tables, dialect)
     manifest.update(format=dialect.name, files=files)

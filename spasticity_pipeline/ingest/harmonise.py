@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -62,6 +63,7 @@ def column_letter(index: int) -> str:
 
 # --- value transforms ---------------------------------------------------------------------
 
+
 def _null_empty(arr: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
@@ -81,8 +83,9 @@ def decode_date(arr: pa.Array, fmt: str) -> pa.Array:
         return out
     if fmt == "excel":  # serial numbers; real date cells were already read as ISO text
         serial = pc.match_substring_regex(arr, r"^\d{1,6}$")
-        days = pc.subtract(pc.cast(pc.if_else(serial, arr, pa.scalar(None, pa.string())), pa.int32()),
-                           _EXCEL_EPOCH_OFFSET)
+        days = pc.subtract(
+            pc.cast(pc.if_else(serial, arr, pa.scalar(None, pa.string())), pa.int32()), _EXCEL_EPOCH_OFFSET
+        )
         dates = pc.cast(pc.cast(days, pa.int32()), pa.date32())
         iso = pc.strftime(pc.cast(dates, pa.timestamp("s")), format="%Y-%m-%d")
         return pc.if_else(serial, iso, arr)
@@ -130,8 +133,8 @@ def decode_column(col: Column, source: pa.Table) -> pa.Array:
 
 # --- reading a dialect submission ---------------------------------------------------------
 
-def _read_sources(folder: Path, dialect: Dialect, manifest: dict[str, Any] | None,
-                  add: Finding) -> dict[str, CsvTable]:
+
+def _read_sources(folder: Path, dialect: Dialect, manifest: dict[str, Any] | None, add: Finding) -> dict[str, CsvTable]:
     """F03, F04 (sha256), F05 and F04 (rows) on the dialect's source files; returns each readable
     CSV or sheet by label. Without a manifest (``dialect check`` on a sample) F04 is skipped."""
     listed = manifest["files"] if manifest is not None else None
@@ -152,8 +155,11 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: dict[str, Any] | Non
             if dialect.type == "xlsx":
                 sheets = read_workbook(path)
             else:
-                sheets = {None: read_csv_text(path, delimiter=dialect.delimiter, quotechar=dialect.quotechar,
-                                              encoding=dialect.encoding)}
+                sheets = {
+                    None: read_csv_text(
+                        path, delimiter=dialect.delimiter, quotechar=dialect.quotechar, encoding=dialect.encoding
+                    )
+                }
         except UnreadableFile as exc:
             add("F05", name, f"{name} cannot be read: {exc}")
             continue
@@ -174,31 +180,42 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: dict[str, Any] | Non
     return out
 
 
-def _map_table(name: str, table: Table, source: CsvTable, dialect: Dialect, add: Finding) -> tuple[CsvTable, SourceMap] | None:
+def _map_table(
+    name: str, table: Table, source: CsvTable, dialect: Dialect, add: Finding
+) -> tuple[CsvTable, SourceMap] | None:
     label = dialect.source_label(name)
-    missing = [(target, src) for target, col in table.columns.items()
-               for src in col.source_columns if src not in source.header]  # type: ignore[union-attr]
+    missing = [
+        (target, src) for target, col in table.columns.items() for src in col.source_columns if src not in source.header
+    ]  # type: ignore[union-attr]
     if table.where_column and table.where_column not in source.header:
         missing.append(("(rows of " + name + ")", table.where_column))
     for target, src in missing:
-        add("F06", label, f"dialect {dialect.name} maps {target} of {name} from column {src!r}, "
-                          f"which {label} does not have", field=src)
+        add(
+            "F06",
+            label,
+            f"dialect {dialect.name} maps {target} of {name} from column {src!r}, which {label} does not have",
+            field=src,
+        )
     if missing:
         return None
     data = source.table
     rows = pa.array(range(1, data.num_rows + 1), pa.int64())
     if table.where_column:
         where = data.column(table.where_column)
-        keep = pc.is_valid(where) if table.where_value is None else pc.fill_null(
-            pc.equal(where, table.where_value), False)
+        keep = (
+            pc.is_valid(where) if table.where_value is None else pc.fill_null(pc.equal(where, table.where_value), False)
+        )
         data, rows = data.filter(keep), rows.filter(keep)
     arrays = {target: decode_column(table.column(target), data) for target in table.columns}
     mapped = pa.table(arrays)
     if table.distinct and mapped.num_rows:
         mapped, rows = _distinct(mapped, rows)
     mapped = mapped.select(list(table.columns))
-    letters = {target: "+".join(column_letter(source.header.index(s)) for s in table.column(target).source_columns)
-               for target in table.columns if table.column(target).source_columns}
+    letters = {
+        target: "+".join(column_letter(source.header.index(s)) for s in table.column(target).source_columns)
+        for target in table.columns
+        if table.column(target).source_columns
+    }
     names = {target: "+".join(table.column(target).source_columns) or "(constant)" for target in table.columns}
     return CsvTable(header=list(mapped.column_names), table=mapped), SourceMap(label, rows, names, letters)
 
@@ -240,8 +257,12 @@ def harmonise(folder: Path, dialect: Dialect, manifest: dict[str, Any] | None, a
         if table.where_column:
             cols.add(table.where_column)
     extras = {label: [c for c in sources[label].header if c not in cols] for label, cols in used.items()}
-    return Harmonised(tables, maps, {label: t.num_rows for label, t in sources.items()},
-                      {label: cols for label, cols in extras.items() if cols})
+    return Harmonised(
+        tables,
+        maps,
+        {label: t.num_rows for label, t in sources.items()},
+        {label: cols for label, cols in extras.items() if cols},
+    )
 
 
 def to_source_positions(findings: pa.Table, sources: dict[str, SourceMap]) -> pa.Table:
@@ -261,14 +282,21 @@ def to_source_positions(findings: pa.Table, sources: dict[str, SourceMap]) -> pa
         fields = part.column("field").to_pylist()
         message = part.column("message").to_pylist()
         rows = new_row.to_pylist()
-        cells = [f" (cell {src.letters[f]}{r + 1})" if src.label.endswith("]") and r and f in src.letters else ""
-                 for f, r in zip(fields, rows)]
-        parts.append(pa.table({
-            "file": pa.array([src.label] * part.num_rows, pa.string()),
-            "row_number": new_row,
-            "field": pa.array([src.columns.get(f, f) if f else f for f in fields], pa.string()),
-            "rule_id": part.column("rule_id"),
-            "severity": part.column("severity"),
-            "message": pa.array([m + c for m, c in zip(message, cells)], pa.string()),
-        }, schema=findings.schema))
+        cells = [
+            f" (cell {src.letters[f]}{r + 1})" if src.label.endswith("]") and r and f in src.letters else ""
+            for f, r in zip(fields, rows)
+        ]
+        parts.append(
+            pa.table(
+                {
+                    "file": pa.array([src.label] * part.num_rows, pa.string()),
+                    "row_number": new_row,
+                    "field": pa.array([src.columns.get(f, f) if f else f for f in fields], pa.string()),
+                    "rule_id": part.column("rule_id"),
+                    "severity": part.column("severity"),
+                    "message": pa.array([m + c for m, c in zip(message, cells)], pa.string()),
+                },
+                schema=findings.schema,
+            )
+        )
     return pa.concat_tables(parts)

@@ -38,8 +38,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadManifest(f"manifest.json is not valid JSON ({type(exc).__name__} at position "
-                          f"{getattr(exc, 'pos', '?')})") from None
+        raise BadManifest(
+            f"manifest.json is not valid JSON ({type(exc).__name__} at position {getattr(exc, 'pos', '?')})"
+        ) from None
     if not isinstance(manifest, dict):
         raise BadManifest("manifest.json must hold a JSON object")
     missing = [k for k in MANIFEST_KEYS if k not in manifest]
@@ -94,8 +95,9 @@ def _parse(raw: bytes, names: list[str], ignore_empty_lines: bool, delimiter: st
     return pacsv.read_csv(
         io.BytesIO(raw),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar, newlines_in_values=True,
-                                         ignore_empty_lines=ignore_empty_lines),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char=quotechar, newlines_in_values=True, ignore_empty_lines=ignore_empty_lines
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             strings_can_be_null=True,
@@ -116,7 +118,7 @@ def clean(table: pa.Table) -> pa.Table:
 def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') -> CsvTable:
     """Parse UTF-8 CSV bytes as trimmed text; raise ``UnreadableFile`` for F05 faults."""
     if raw.startswith(_BOM):
-        raw = raw[len(_BOM):]
+        raw = raw[len(_BOM) :]
     names = _header(raw, delimiter, quotechar)
     if raw.count(quotechar.encode()) % 2:
         raise UnreadableFile("broken quoting: a quoted value is never closed")
@@ -124,10 +126,11 @@ def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') ->
         table = _parse(raw, names, False, delimiter, quotechar)
     except pa.ArrowInvalid as exc:
         raise UnreadableFile(_describe_parse_error(str(exc))) from None
-    if b"\n\n" in raw or b"\n\r\n" in raw:
-        # a blank line parses as an all-null record; re-parse to tell it from a row of empties
-        if _parse(raw, names, True, delimiter, quotechar).num_rows != table.num_rows:
-            raise UnreadableFile("the file contains a blank line")
+    # a blank line parses as an all-null record; re-parse to tell it from a row of empties
+    if (b"\n\n" in raw or b"\n\r\n" in raw) and _parse(
+        raw, names, True, delimiter, quotechar
+    ).num_rows != table.num_rows:
+        raise UnreadableFile("the file contains a blank line")
     return CsvTable(header=names, table=clean(table))
 
 

@@ -32,8 +32,14 @@ from .assets import STATIC, TARGET, present
 from .config import MAX_ZIP_ENTRIES, PortalConfig, load_config
 from .db import PortalDB
 from .security import SecurityHeaders, Sessions, User, client_ip
-from .status import (find_submission, network_overview, processed_files, processed_findings,
-                     status_warehouse, submissions)
+from .status import (
+    find_submission,
+    network_overview,
+    processed_files,
+    processed_findings,
+    status_warehouse,
+    submissions,
+)
 from .uploads import ALLOWED_EXTENSIONS, UploadRefused, Uploads, finding_rows, formats_for
 from .users import authenticate
 
@@ -111,29 +117,59 @@ class Portal:
         self.sessions = Sessions(cfg, self.db)
         self.uploads = Uploads(cfg, self.db)
         self.env = Environment(
-            loader=ChoiceLoader([PackageLoader("spasticity_pipeline.portal", "templates"),
-                                 PackageLoader("nhsuk_frontend_jinja")]),
-            undefined=ChainableUndefined, autoescape=True)
+            loader=ChoiceLoader(
+                [PackageLoader("spasticity_pipeline.portal", "templates"), PackageLoader("nhsuk_frontend_jinja")]
+            ),
+            undefined=ChainableUndefined,
+            autoescape=True,
+        )
         if not present():
             log.warning("the NHS.UK frontend CSS/JS are missing from %s: run `make portal-assets`", TARGET)
 
     # -- helpers -------------------------------------------------------------------------------
-    def render(self, request: Request, name: str, status_code: int = 200, user: User | None = None,
-               **ctx: Any) -> HTMLResponse:
+    def render(
+        self, request: Request, name: str, status_code: int = 200, user: User | None = None, **ctx: Any
+    ) -> HTMLResponse:
         csrf = ctx.pop("csrf_token", user.csrf if user else "")
-        logout = Markup(
-            '<form method="post" action="/logout" class="nhsuk-header__account-form">'
-            f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">'
-            '<button class="nhsuk-header__account-button" id="sign-out">Sign out</button></form>') if user else ""
+        logout = (
+            Markup(
+                '<form method="post" action="/logout" class="nhsuk-header__account-form">'
+                f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">'
+                '<button class="nhsuk-header__account-button" id="sign-out">Sign out</button></form>'
+            )
+            if user
+            else ""
+        )
         html = self.env.get_template(name).render(
-            request=request, cspNonce=request.state.csp_nonce, user=user, csrf_token=csrf, logout_form=logout,
-            title=ctx.pop("title", "Spasticity network"), **ctx)
+            request=request,
+            cspNonce=request.state.csp_nonce,
+            user=user,
+            csrf_token=csrf,
+            logout_form=logout,
+            title=ctx.pop("title", "Spasticity network"),
+            **ctx,
+        )
         return HTMLResponse(html, status_code=status_code)
 
-    def message(self, request: Request, status_code: int, heading: str, *paragraphs: str,
-                user: User | None = None, link: dict[str, str] | None = None) -> HTMLResponse:
-        return self.render(request, "message.jinja", status_code, user=user, title=heading, heading=heading,
-                           paragraphs=paragraphs, link=link)
+    def message(
+        self,
+        request: Request,
+        status_code: int,
+        heading: str,
+        *paragraphs: str,
+        user: User | None = None,
+        link: dict[str, str] | None = None,
+    ) -> HTMLResponse:
+        return self.render(
+            request,
+            "message.jinja",
+            status_code,
+            user=user,
+            title=heading,
+            heading=heading,
+            paragraphs=paragraphs,
+            link=link,
+        )
 
     def user(self, request: Request) -> User:
         user = self.sessions.user(request)
@@ -142,8 +178,14 @@ class Portal:
         return user
 
     def audit(self, request: Request, action: str, outcome: str, user: User | None = None, **kw: Any) -> None:
-        self.db.audit(action, outcome, email=kw.pop("email", user.email if user else None),
-                      trust=user.trust if user else None, ip=client_ip(request), **kw)
+        self.db.audit(
+            action,
+            outcome,
+            email=kw.pop("email", user.email if user else None),
+            trust=user.trust if user else None,
+            ip=client_ip(request),
+            **kw,
+        )
 
     async def form(self, request: Request, **kw: Any) -> Any:
         if request.state.body_too_large:
@@ -160,11 +202,20 @@ class Portal:
             return RedirectResponse("/", 303)
         return self._login_form(request, next_=request.query_params.get("next", "/"))
 
-    def _login_form(self, request: Request, status_code: int = 200, error: str | None = None,
-                    email: str = "", next_: str = "/") -> Response:
+    def _login_form(
+        self, request: Request, status_code: int = 200, error: str | None = None, email: str = "", next_: str = "/"
+    ) -> Response:
         token, cookie = self.sessions.anonymous_csrf(request)
-        response = self.render(request, "login.jinja", status_code, title="Sign in", csrf_token=token,
-                               error=error, email=email, next=_safe_next(next_))
+        response = self.render(
+            request,
+            "login.jinja",
+            status_code,
+            title="Sign in",
+            csrf_token=token,
+            error=error,
+            email=email,
+            next=_safe_next(next_),
+        )
         self.sessions.set_csrf_cookie(request, response, cookie)
         return response
 
@@ -178,17 +229,22 @@ class Portal:
             return self._login_form(request, 403, "Your sign-in form had expired. Please try again.", email)
         if self.sessions.throttled(email, ip):
             self.audit(request, "login", "throttled", email=email or None)
-            return self.message(request, 429, "Too many attempts",
-                                f"There have been {self.cfg.max_login_failures} failed attempts to sign in as "
-                                "this user from your network address. Wait "
-                                f"{self.cfg.throttle_window_s // 60} minutes, then try again.",
-                                "If you have forgotten your password, ask the network team to reset it.")
+            return self.message(
+                request,
+                429,
+                "Too many attempts",
+                f"There have been {self.cfg.max_login_failures} failed attempts to sign in as "
+                "this user from your network address. Wait "
+                f"{self.cfg.throttle_window_s // 60} minutes, then try again.",
+                "If you have forgotten your password, ask the network team to reset it.",
+            )
         user = await run_in_threadpool(authenticate, self.db, email, password)
         if user is None:
             self.sessions.failed(email, ip)
             self.audit(request, "login", "failure", email=email or None)
-            return self._login_form(request, 401, "The email address or password is not right.", email,
-                                    str(form.get("next") or "/"))
+            return self._login_form(
+                request, 401, "The email address or password is not right.", email, str(form.get("next") or "/")
+            )
         self.sessions.succeeded(email, ip)
         response = RedirectResponse(_safe_next(str(form.get("next") or "/")), 303)
         self.sessions.end(request, None)  # a new session token on every sign-in (no fixation)
@@ -221,20 +277,43 @@ class Portal:
         with status_warehouse(self.cfg.settings) as wh:
             available = wh is not None
         caption = "All trusts" if user.is_network else f"{self._trust_name(user.trust)} ({user.trust})"
-        return self.render(request, "submissions.jinja", user=user, title="Submissions", nav="submissions",
-                           subs=subs, pending=pending, statuses_available=available, heading_caption=caption)
+        return self.render(
+            request,
+            "submissions.jinja",
+            user=user,
+            title="Submissions",
+            nav="submissions",
+            subs=subs,
+            pending=pending,
+            statuses_available=available,
+            heading_caption=caption,
+        )
 
     async def network(self, request: Request) -> Response:
         user = self.user(request)
         if not user.is_network:
-            return self.message(request, 403, "For the network team only",
-                                "This page shows every trust's submissions.", user=user,
-                                link={"href": "/submissions", "text": "Your submissions"})
+            return self.message(
+                request,
+                403,
+                "For the network team only",
+                "This page shows every trust's submissions.",
+                user=user,
+                link={"href": "/submissions", "text": "Your submissions"},
+            )
         period, due, rows = await run_in_threadpool(network_overview, self.cfg.settings)
         late = [r.ods for r in rows if r.state in ("late", "rejected only")]
-        return self.render(request, "network.jinja", user=user, title="Network overview", nav="network",
-                           period=period, due=due, rows=rows, late=late,
-                           deadline_day=registry().submission_deadline_day)
+        return self.render(
+            request,
+            "network.jinja",
+            user=user,
+            title="Network overview",
+            nav="network",
+            period=period,
+            due=due,
+            rows=rows,
+            late=late,
+            deadline_day=registry().submission_deadline_day,
+        )
 
     # -- submissions (landed) --------------------------------------------------------------------
     def _submission_for(self, user: User, submission_id: str):
@@ -266,9 +345,19 @@ class Portal:
             labels = result.get("source_labels", {})
             findings, source = self.uploads.findings(up["id"]), "preflight"
         rows = finding_rows(findings, SHOWN_FINDINGS) if findings is not None else []
-        return self.render(request, "submission.jinja", user=user, title=f"Submission {sub.period}",
-                           nav="submissions", sub=sub, files=files, labels=labels, findings=rows,
-                           total=findings.num_rows if findings is not None else 0, source=source)
+        return self.render(
+            request,
+            "submission.jinja",
+            user=user,
+            title=f"Submission {sub.period}",
+            nav="submissions",
+            sub=sub,
+            files=files,
+            labels=labels,
+            findings=rows,
+            total=findings.num_rows if findings is not None else 0,
+            source=source,
+        )
 
     async def submission_feedback(self, request: Request) -> Response:
         user = self.user(request)
@@ -294,10 +383,19 @@ class Portal:
     def _warehouse_feedback(self, sub, kind: str) -> Path:
         from ..reporting.feedback import write_feedback
 
-        record = {"submission_id": sub.submission_id, "trust_ods_code": sub.trust, "period": sub.period,
-                  "format": sub.format, "received_at": sub.received_at.isoformat(), "status": sub.status,
-                  "superseded": sub.superseded, "rows_in": sub.rows_in, "rows_loaded": sub.rows_loaded,
-                  "rows_quarantined": sub.rows_quarantined, "n_warnings": sub.n_warnings}
+        record = {
+            "submission_id": sub.submission_id,
+            "trust_ods_code": sub.trust,
+            "period": sub.period,
+            "format": sub.format,
+            "received_at": sub.received_at.isoformat(),
+            "status": sub.status,
+            "superseded": sub.superseded,
+            "rows_in": sub.rows_in,
+            "rows_loaded": sub.rows_loaded,
+            "rows_quarantined": sub.rows_quarantined,
+            "n_warnings": sub.n_warnings,
+        }
         findings = processed_findings(self.cfg.settings, sub.submission_id).to_pandas()
         html, csv = write_feedback(record, findings, self.cfg.feedback / sub.submission_id)
         return html if kind == "html" else csv
@@ -312,17 +410,39 @@ class Portal:
     def _upload_form(self, request: Request, user: User, status_code: int = 200, error: str | None = None) -> Response:
         formats = formats_for(user.trust)
         # a dialect's own file names (RYR's .TXT files) are allowed too: offer their extensions
-        names = sorted({Path(n).suffix.lower() for f in formats for n in f.files
-                        if Path(n).suffix and not n.lower().endswith(ALLOWED_EXTENSIONS)})
-        return self.render(request, "upload.jinja", status_code, user=user, title="Upload a submission", nav="upload",
-                           periods=_periods(dt.date.today()), formats=formats, error=error,
-                           accept=",".join([*ALLOWED_EXTENSIONS, *names]), trust_name=self._trust_name(user.trust),
-                           max_mb=round(self.cfg.max_upload_bytes / (1024 * 1024)), max_bytes=self.cfg.max_upload_bytes)
+        names = sorted(
+            {
+                Path(n).suffix.lower()
+                for f in formats
+                for n in f.files
+                if Path(n).suffix and not n.lower().endswith(ALLOWED_EXTENSIONS)
+            }
+        )
+        return self.render(
+            request,
+            "upload.jinja",
+            status_code,
+            user=user,
+            title="Upload a submission",
+            nav="upload",
+            periods=_periods(dt.date.today()),
+            formats=formats,
+            error=error,
+            accept=",".join([*ALLOWED_EXTENSIONS, *names]),
+            trust_name=self._trust_name(user.trust),
+            max_mb=round(self.cfg.max_upload_bytes / (1024 * 1024)),
+            max_bytes=self.cfg.max_upload_bytes,
+        )
 
     def _trust_only(self, request: Request, user: User) -> Response | None:
         if user.is_network:
-            return self.message(request, 403, "Uploads are made by trusts",
-                                "Network team accounts cannot upload: sign in with the trust's account.", user=user)
+            return self.message(
+                request,
+                403,
+                "Uploads are made by trusts",
+                "Network team accounts cannot upload: sign in with the trust's account.",
+                user=user,
+            )
         return None
 
     async def upload_page(self, request: Request) -> Response:
@@ -339,13 +459,21 @@ class Portal:
         try:
             if not self.sessions.csrf_ok(request, form, user):
                 self.audit(request, "upload", "refused", user, detail="missing or wrong CSRF token")
-                return self.message(request, 403, "The upload form had expired",
-                                    "Nothing was uploaded. Go back, reload the page and try again.", user=user)
+                return self.message(
+                    request,
+                    403,
+                    "The upload form had expired",
+                    "Nothing was uploaded. Go back, reload the page and try again.",
+                    user=user,
+                )
             refused = self._trust_only(request, user)
             if refused:
                 return refused
-            files = [(f.filename or "", f.file) for f in form.getlist("files")
-                     if isinstance(f, UploadFile) and (f.filename or f.size)]
+            files = [
+                (f.filename or "", f.file)
+                for f in form.getlist("files")
+                if isinstance(f, UploadFile) and (f.filename or f.size)
+            ]
             period = str(form.get("period") or "")
             try:
                 upload_id = await run_in_threadpool(self.uploads.create, user.trust, user.id, period, files)
@@ -354,8 +482,9 @@ class Portal:
                 return self._upload_form(request, user, 400, str(exc))
         finally:
             await form.close()
-        self.audit(request, "upload", "success", user, target=upload_id,
-                   detail=f"period {period}, {len(files)} file(s)")
+        self.audit(
+            request, "upload", "success", user, target=upload_id, detail=f"period {period}, {len(files)} file(s)"
+        )
         return RedirectResponse(f"/uploads/{upload_id}", 303)
 
     async def upload_detail(self, request: Request, notice: str | None = None, status_code: int = 200) -> Response:
@@ -364,14 +493,25 @@ class Portal:
         result = self.uploads.result(up["id"]) if up["state"] in ("validated", "landing", "landed") else None
         findings = self.uploads.findings(up["id"]) if result else None
         return self.render(
-            request, "upload_detail.jinja", status_code, user=user, title=f"Pre-flight check {up['period']}",
-            nav="upload", upload=up, result=result, notice=notice,
+            request,
+            "upload_detail.jinja",
+            status_code,
+            user=user,
+            title=f"Pre-flight check {up['period']}",
+            nav="upload",
+            upload=up,
+            result=result,
+            notice=notice,
             files=[{"file": k, **v} for k, v in (result or {}).get("files", {}).items()],
             labels=(result or {}).get("source_labels", {}),
             findings=finding_rows(findings, SHOWN_FINDINGS) if findings is not None else [],
             total=findings.num_rows if findings is not None else 0,
-            can_confirm=(not user.is_network and up["state"] == "validated"
-                         and up["status"] in ("accepted", "accepted_with_warnings")))
+            can_confirm=(
+                not user.is_network
+                and up["state"] == "validated"
+                and up["status"] in ("accepted", "accepted_with_warnings")
+            ),
+        )
 
     async def upload_status(self, request: Request) -> Response:
         user = self.sessions.user(request)
@@ -386,8 +526,13 @@ class Portal:
         form = await self.form(request)
         if not self.sessions.csrf_ok(request, form, user):
             self.audit(request, "confirm", "refused", user, target=up["id"], detail="missing or wrong CSRF token")
-            return self.message(request, 403, "The form had expired", "Nothing was submitted. Reload the page and "
-                                "confirm again.", user=user)
+            return self.message(
+                request,
+                403,
+                "The form had expired",
+                "Nothing was submitted. Reload the page and confirm again.",
+                user=user,
+            )
         if user.is_network or up["trust"] != user.trust:
             raise HTTPException(404)
         try:
@@ -403,8 +548,14 @@ class Portal:
         try:
             up = self._upload_for(user, request.path_params["uid"])
         except HTTPException:
-            self.audit(request, "download", "refused", user, target=request.path_params["uid"][:128],
-                       detail="not found or not yours")
+            self.audit(
+                request,
+                "download",
+                "refused",
+                user,
+                target=request.path_params["uid"][:128],
+                detail="not found or not yours",
+            )
             raise
         kind = request.path_params["kind"]
         path = self.uploads.feedback_file(up["id"], kind) if kind in ("html", "csv") else None
@@ -417,31 +568,43 @@ class Portal:
     async def on_login_required(self, request: Request, exc: Exception) -> Response:
         if request.method == "GET":
             return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
-        return self.message(request, 401, "Please sign in", "Your session has ended.",
-                            link={"href": "/login", "text": "Sign in"})
+        return self.message(
+            request, 401, "Please sign in", "Your session has ended.", link={"href": "/login", "text": "Sign in"}
+        )
 
     async def on_http(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         user = self.sessions.user(request)
         if exc.status_code == 404:
-            return self.message(request, 404, "Page not found",
-                                "If you typed the web address, check it is correct.", user=user)
+            return self.message(
+                request, 404, "Page not found", "If you typed the web address, check it is correct.", user=user
+            )
         return self.message(request, exc.status_code, "Sorry, there is a problem", str(exc.detail), user=user)
 
     async def on_too_large(self, request: Request, exc: Exception) -> Response:
         mb = round(self.cfg.max_upload_bytes / (1024 * 1024))
-        response = self.message(request, 413, "The upload is too large",
-                                f"Uploads can be at most {mb} MB. Nothing was stored.",
-                                "If your extract is larger, zip the files, or ask the network team.",
-                                user=self.sessions.user(request), link={"href": "/upload", "text": "Upload again"})
+        response = self.message(
+            request,
+            413,
+            "The upload is too large",
+            f"Uploads can be at most {mb} MB. Nothing was stored.",
+            "If your extract is larger, zip the files, or ask the network team.",
+            user=self.sessions.user(request),
+            link={"href": "/upload", "text": "Upload again"},
+        )
         response.headers["connection"] = "close"
         return response
 
 
 def _attachment(path: Path, filename: str) -> Response:
     media = "text/csv; charset=utf-8" if filename.endswith(".csv") else "text/html; charset=utf-8"
-    return FileResponse(path, media_type=media, filename=filename, content_disposition_type="attachment",
-                        headers={"x-content-type-options": "nosniff"})
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=filename,
+        content_disposition_type="attachment",
+        headers={"x-content-type-options": "nosniff"},
+    )
 
 
 def create_app(cfg: PortalConfig | None = None) -> Starlette:
@@ -468,8 +631,11 @@ def create_app(cfg: PortalConfig | None = None) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit, upload_limit=cfg.max_upload_bytes)],
-        exception_handlers={LoginRequired: portal.on_login_required, HTTPException: portal.on_http,
-                            BodyTooLarge: portal.on_too_large},
+        exception_handlers={
+            LoginRequired: portal.on_login_required,
+            HTTPException: portal.on_http,
+            BodyTooLarge: portal.on_too_large,
+        },
     )
     app.state.portal = portal
     return app

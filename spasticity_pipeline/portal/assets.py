@@ -32,8 +32,9 @@ def present() -> bool:
 
 def refresh(version: str = NHSUK_FRONTEND_VERSION, npm: str = "npm") -> Path:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"nhsuk-frontend@{version}", "--silent"], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "pack", f"nhsuk-frontend@{version}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL
+        )
         tgz = next(Path(tmp).glob("nhsuk-frontend-*.tgz"))
         with tarfile.open(tgz) as tar:
             tar.extractall(tmp, filter="data")

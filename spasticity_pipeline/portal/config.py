@@ -70,9 +70,12 @@ def _secret(settings: Settings) -> str:
         tmp.write_text(secrets.token_hex(32), encoding="utf-8")
         os.chmod(tmp, 0o600)
         tmp.replace(path)
-        log.warning("SPASTICITY_PORTAL_SECRET is not set: generated a local secret at %s to sign session "
-                    "cookies. Set SPASTICITY_PORTAL_SECRET in production (and the same on every portal "
-                    "instance).", path)
+        log.warning(
+            "SPASTICITY_PORTAL_SECRET is not set: generated a local secret at %s to sign session "
+            "cookies. Set SPASTICITY_PORTAL_SECRET in production (and the same on every portal "
+            "instance).",
+            path,
+        )
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -88,5 +91,6 @@ def load_config(settings: Settings | None = None) -> PortalConfig:
     secure = os.environ.get("SPASTICITY_PORTAL_SECURE_COOKIES", "auto").lower()
     if secure not in ("auto", "true", "false"):
         raise ValueError("SPASTICITY_PORTAL_SECURE_COOKIES must be auto, true or false")
-    return PortalConfig(settings=settings, secret=_secret(settings), max_upload_bytes=int(mb * 1024 * 1024),
-                        secure_cookies=secure)
+    return PortalConfig(
+        settings=settings, secret=_secret(settings), max_upload_bytes=int(mb * 1024 * 1024), secure_cookies=secure
+    )

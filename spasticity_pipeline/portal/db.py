@@ -113,10 +113,22 @@ class PortalDB:
         with self.connect() as con:
             return con.execute(sql, params).rowcount
 
-    def audit(self, action: str, outcome: str, *, email: str | None = None, trust: str | None = None,
-              ip: str | None = None, target: str | None = None, detail: str | None = None) -> None:
-        self.run("INSERT INTO audit_log (at, action, outcome, email, trust, ip, target, detail) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (now_iso(), action, outcome, email, trust, ip, target, detail))
+    def audit(
+        self,
+        action: str,
+        outcome: str,
+        *,
+        email: str | None = None,
+        trust: str | None = None,
+        ip: str | None = None,
+        target: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.run(
+            "INSERT INTO audit_log (at, action, outcome, email, trust, ip, target, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (now_iso(), action, outcome, email, trust, ip, target, detail),
+        )
 
 
 def open_db(settings: Settings | None = None) -> PortalDB:

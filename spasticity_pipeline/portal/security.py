@@ -66,15 +66,18 @@ class Sessions:
         return self.cfg.secure_cookies == "true"
 
     def _set_cookie(self, response: Response, request: Request, name: str, value: str, max_age: int) -> None:
-        response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
-                            secure=self.secure(request))
+        response.set_cookie(
+            name, value, max_age=max_age, path="/", httponly=True, samesite="lax", secure=self.secure(request)
+        )
 
     # -- sessions ----------------------------------------------------------------------------
     def start(self, request: Request, response: Response, user_id: int) -> None:
         token = secrets.token_urlsafe(32)
         now = time.time()
-        self.db.run("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
-                    (_hash(token), user_id, secrets.token_urlsafe(32), now, now))
+        self.db.run(
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+            (_hash(token), user_id, secrets.token_urlsafe(32), now, now),
+        )
         self._set_cookie(response, request, SESSION_COOKIE, self.signer.sign(token).decode(), self.cfg.session_max_s)
         response.delete_cookie(CSRF_COOKIE, path="/")
 
@@ -91,13 +94,19 @@ class Sessions:
         token = self._token(request)
         if token is None:
             return None
-        row = self.db.one("SELECT s.token_hash, s.csrf, s.created_at, s.last_seen, u.id, u.email, u.trust, u.disabled "
-                          "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", (_hash(token),))
+        row = self.db.one(
+            "SELECT s.token_hash, s.csrf, s.created_at, s.last_seen, u.id, u.email, u.trust, u.disabled "
+            "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+            (_hash(token),),
+        )
         now = time.time()
         if row is None:
             return None
-        if (row["disabled"] or now - row["last_seen"] > self.cfg.session_idle_s
-                or now - row["created_at"] > self.cfg.session_max_s):
+        if (
+            row["disabled"]
+            or now - row["last_seen"] > self.cfg.session_idle_s
+            or now - row["created_at"] > self.cfg.session_max_s
+        ):
             self.db.run("DELETE FROM sessions WHERE token_hash = ?", (row["token_hash"],))
             return None
         if now - row["last_seen"] > _TOUCH_EVERY:
@@ -146,8 +155,9 @@ class Sessions:
     # -- throttling --------------------------------------------------------------------------
     def throttled(self, email: str, ip: str) -> bool:
         since = time.time() - self.cfg.throttle_window_s
-        row = self.db.one("SELECT count(*) AS n FROM login_failures WHERE email = ? AND ip = ? AND at > ?",
-                          (email.strip(), ip, since))
+        row = self.db.one(
+            "SELECT count(*) AS n FROM login_failures WHERE email = ? AND ip = ? AND at > ?", (email.strip(), ip, since)
+        )
         return bool(row and row["n"] >= self.cfg.max_login_failures)
 
     def failed(self, email: str, ip: str) -> None:
@@ -187,7 +197,8 @@ class SecurityHeaders:
                     b"content-security-policy": (
                         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
                         "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-                        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'").encode(),
+                        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+                    ).encode(),
                     b"x-content-type-options": b"nosniff",
                     b"x-frame-options": b"DENY",
                     b"referrer-policy": b"same-origin",

@@ -68,21 +68,29 @@ def _query(settings: Settings, fn: Any, default: Any) -> Any:
 
 def processed_submissions(settings: Settings, trust: str | None = None) -> dict[str, dict[str, Any]]:
     """audit.submissions rows by submission id (one trust's, or all)."""
+
     def fetch(wh: Warehouse) -> dict[str, dict[str, Any]]:
         if trust is None:
             rows = wh.submissions().to_pylist()
         else:
-            rows = wh.query("SELECT * FROM audit.submissions WHERE trust_ods_code = ? ORDER BY received_at",
-                            (trust,)).to_pylist()
+            rows = wh.query(
+                "SELECT * FROM audit.submissions WHERE trust_ods_code = ? ORDER BY received_at", (trust,)
+            ).to_pylist()
         return {r["submission_id"]: r for r in rows}
 
     return _query(settings, fetch, {})
 
 
 def processed_files(settings: Settings, submission_id: str) -> list[dict[str, Any]]:
-    return _query(settings, lambda wh: wh.query(
-        "SELECT file, rows_in, rows_loaded, rows_quarantined FROM audit.files WHERE submission_id = ? ORDER BY file",
-        (submission_id,)).to_pylist(), [])
+    return _query(
+        settings,
+        lambda wh: wh.query(
+            "SELECT file, rows_in, rows_loaded, rows_quarantined FROM audit.files"
+            " WHERE submission_id = ? ORDER BY file",
+            (submission_id,),
+        ).to_pylist(),
+        [],
+    )
 
 
 def processed_findings(settings: Settings, submission_id: str) -> pa.Table:
@@ -136,15 +144,27 @@ def submissions(settings: Settings, trust: str | None = None) -> list[Submission
     for sub in landing.scan(settings):
         if trust is not None and sub.trust != trust:
             continue
-        out[sub.submission_id] = Submission(sub.submission_id, sub.trust, sub.period, sub.received_at,
-                                            _marker_status(sub.folder) or AWAITING)
+        out[sub.submission_id] = Submission(
+            sub.submission_id, sub.trust, sub.period, sub.received_at, _marker_status(sub.folder) or AWAITING
+        )
     for sid, row in seen.items():
         received = row["received_at"]
         if isinstance(received, dt.datetime) and received.tzinfo is None:
             received = received.replace(tzinfo=dt.UTC)
-        out[sid] = Submission(sid, row["trust_ods_code"], row["period"], received, row["status"],
-                              bool(row["superseded"]), row["rows_in"], row["rows_loaded"], row["rows_quarantined"],
-                              row["n_warnings"], row.get("format"), in_warehouse=True)
+        out[sid] = Submission(
+            sid,
+            row["trust_ods_code"],
+            row["period"],
+            received,
+            row["status"],
+            bool(row["superseded"]),
+            row["rows_in"],
+            row["rows_loaded"],
+            row["rows_quarantined"],
+            row["n_warnings"],
+            row.get("format"),
+            in_warehouse=True,
+        )
     return sorted(out.values(), key=lambda s: (s.received_at, s.submission_id), reverse=True)
 
 
@@ -153,6 +173,7 @@ def find_submission(settings: Settings, submission_id: str) -> Submission | None
 
 
 # -- deadlines ----------------------------------------------------------------------------------
+
 
 def _month_before(period: str) -> str:
     y, m = int(period[:4]), int(period[5:])
@@ -203,7 +224,16 @@ def network_overview(settings: Settings, today: dt.date | None = None) -> tuple[
             state = "on time" if first.received_at.date() <= due else "submitted late"
         else:
             state = "rejected only" if for_period else "late"
-        rows.append(TrustDue(t.ods, t.name, t.role, period, due, state,
-                             max(for_period, key=lambda s: s.received_at) if for_period else None,
-                             max((s.period for s in mine), default=None)))
+        rows.append(
+            TrustDue(
+                t.ods,
+                t.name,
+                t.role,
+                period,
+                due,
+                state,
+                max(for_period, key=lambda s: s.received_at) if for_period else None,
+                max((s.period for s in mine), default=None),
+            )
+        )
     return period, due, rows

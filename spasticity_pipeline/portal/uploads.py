@@ -57,6 +57,7 @@ class UploadRefused(ValueError):
 
 # -- what a trust may upload --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Format:
     name: str  # regional-v1 or a dialect name
@@ -65,14 +66,17 @@ class Format:
 
     @property
     def label(self) -> str:
-        return "regional-v1 (the eight CSV files)" if self.dialect is None else \
-            f"{self.name} ({self.dialect.system or 'registered dialect'})"
+        return (
+            "regional-v1 (the eight CSV files)"
+            if self.dialect is None
+            else f"{self.name} ({self.dialect.system or 'registered dialect'})"
+        )
 
 
 def formats_for(trust: str) -> list[Format]:
     out = [Format(CANONICAL_FORMAT, tuple(s.name for s in FILES))]
     t = registry().trust(trust)
-    for name in (t.dialects if t else ()):
+    for name in t.dialects if t else ():
         try:
             d = load_dialect(name)
         except ConfigError:
@@ -92,22 +96,32 @@ def clean_name(raw: str, allowed: dict[str, str], where: str = "") -> str:
     raw = raw or ""
     if "\x00" in raw or raw != raw.strip() or not raw:
         raise UploadRefused(f"{where}a file has an empty or invalid name")
-    if "/" in raw or "\\" in raw or PurePosixPath(raw).is_absolute() or PureWindowsPath(raw).is_absolute() \
-            or PureWindowsPath(raw).drive:
+    if (
+        "/" in raw
+        or "\\" in raw
+        or PurePosixPath(raw).is_absolute()
+        or PureWindowsPath(raw).is_absolute()
+        or PureWindowsPath(raw).drive
+    ):
         raise UploadRefused(f"{where}{raw!r} has a folder path: upload the files themselves, not folders")
     if raw in (".", "..") or raw.startswith("."):
         raise UploadRefused(f"{where}{raw!r} is not a submission file")
     name = allowed.get(raw.lower())
     if name is None:
         if not raw.lower().endswith(ALLOWED_EXTENSIONS):
-            raise UploadRefused(f"{where}{raw!r}: only .csv, .xlsx and .zip files can be uploaded "
-                                "(or the files of your registered dialect)")
-        raise UploadRefused(f"{where}{raw!r} is not one of the files of a submission; expected: "
-                            + ", ".join(sorted(set(allowed.values()))))
+            raise UploadRefused(
+                f"{where}{raw!r}: only .csv, .xlsx and .zip files can be uploaded "
+                "(or the files of your registered dialect)"
+            )
+        raise UploadRefused(
+            f"{where}{raw!r} is not one of the files of a submission; expected: "
+            + ", ".join(sorted(set(allowed.values())))
+        )
     return name
 
 
 # -- zips -------------------------------------------------------------------------------------
+
 
 def check_zip(zf: zipfile.ZipFile, cfg: PortalConfig, label: str, *, flat: bool) -> list[zipfile.ZipInfo]:
     """Refuse a zip (or workbook) that could hurt: too many entries, links, encryption, paths
@@ -125,18 +139,24 @@ def check_zip(zf: zipfile.ZipFile, cfg: PortalConfig, label: str, *, flat: bool)
             raise UploadRefused(f"{label} is encrypted; upload a zip without a password")
         parts = PurePosixPath(name.replace("\\", "/")).parts
         if name.startswith(("/", "\\")) or PureWindowsPath(name).drive or ".." in parts:
-            raise UploadRefused(f"{label} contains an entry with an unsafe path ({name!r}): paths may not be "
-                                "absolute or go up a folder")
+            raise UploadRefused(
+                f"{label} contains an entry with an unsafe path ({name!r}): paths may not be absolute or go up a folder"
+            )
         if flat and (info.is_dir() or len(parts) != 1):
-            raise UploadRefused(f"{label} contains folders ({name!r}): zip the submission's files themselves, "
-                                "not a folder holding them")
+            raise UploadRefused(
+                f"{label} contains folders ({name!r}): zip the submission's files themselves, not a folder holding them"
+            )
         total += info.file_size
         if info.file_size > _RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-            raise UploadRefused(f"{label}: {name!r} expands more than {MAX_ZIP_RATIO} times its compressed "
-                                "size, which is refused as a possible zip bomb")
+            raise UploadRefused(
+                f"{label}: {name!r} expands more than {MAX_ZIP_RATIO} times its compressed "
+                "size, which is refused as a possible zip bomb"
+            )
     if total > cfg.max_unzipped_bytes:
-        raise UploadRefused(f"{label} expands to {total // (1024 * 1024)} MB; the limit is "
-                            f"{cfg.max_unzipped_bytes // (1024 * 1024)} MB uncompressed")
+        raise UploadRefused(
+            f"{label} expands to {total // (1024 * 1024)} MB; the limit is "
+            f"{cfg.max_unzipped_bytes // (1024 * 1024)} MB uncompressed"
+        )
     return infos
 
 
@@ -152,8 +172,7 @@ def _copy_limited(src: IO[bytes], dst: IO[bytes], limit: int, label: str) -> int
 
 
 #: what goes wrong reading a damaged or hostile zip (UploadRefused, a ValueError, is re-raised first)
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
-               zlib.error)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError, zlib.error)
 
 
 def _check_workbook(path: Path, cfg: PortalConfig, label: str) -> None:
@@ -166,16 +185,19 @@ def _check_workbook(path: Path, cfg: PortalConfig, label: str) -> None:
                     with zf.open(info) as fh:
                         head = fh.read(4096)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise UploadRefused(f"{label} contains XML with a document type declaration, which "
-                                            "workbooks do not need; save it again from Excel")
+                        raise UploadRefused(
+                            f"{label} contains XML with a document type declaration, which "
+                            "workbooks do not need; save it again from Excel"
+                        )
     except UploadRefused:
         raise
     except _ZIP_ERRORS:
         pass  # not a readable workbook: the validator reports it (F05) without unpacking anything
 
 
-def store_files(uploaded: list[tuple[str, IO[bytes]]], folder: Path, formats: list[Format],
-                cfg: PortalConfig) -> list[str]:
+def store_files(
+    uploaded: list[tuple[str, IO[bytes]]], folder: Path, formats: list[Format], cfg: PortalConfig
+) -> list[str]:
     """Write the uploaded files (unpacking zips) into ``folder``; returns the names stored."""
     allowed = _allowed_names(formats)
     folder.mkdir(parents=True, exist_ok=False)
@@ -222,12 +244,15 @@ def pick_format(names: list[str], formats: list[Format]) -> Format:
     best = max(formats, key=lambda f: len(set(names) & set(f.files)))
     extra = sorted(set(names) - set(best.files))
     if extra:
-        raise UploadRefused(f"{', '.join(extra)} do(es) not belong with {', '.join(sorted(set(names) - set(extra)))}: "
-                            f"a {best.name} submission holds {', '.join(best.files)}")
+        raise UploadRefused(
+            f"{', '.join(extra)} do(es) not belong with {', '.join(sorted(set(names) - set(extra)))}: "
+            f"a {best.name} submission holds {', '.join(best.files)}"
+        )
     return best
 
 
 # -- the manifest (spec §1, §10) ------------------------------------------------------------------
+
 
 def _records(path: Path, fmt: Format) -> int | dict[str, int]:
     """Data rows as the validator counts them: records, not lines; per sheet for workbooks."""
@@ -252,9 +277,15 @@ def write_manifest(folder: Path, trust: str, period: str, fmt: Format) -> dict[s
         path = folder / name
         if path.is_file():
             files[name] = {"sha256": sha256_of(path), "rows": _records(path, fmt)}
-    manifest = {"spec_version": SPEC_VERSION, "trust_ods_code": trust, "period": period, "format": fmt.name,
-                "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "files": files,
-                "generated_by": "spasticity portal"}
+    manifest = {
+        "spec_version": SPEC_VERSION,
+        "trust_ods_code": trust,
+        "period": period,
+        "format": fmt.name,
+        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "files": files,
+        "generated_by": "spasticity portal",
+    }
     tmp = folder / ".manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     tmp.replace(folder / landing.MANIFEST)
@@ -263,13 +294,16 @@ def write_manifest(folder: Path, trust: str, period: str, fmt: Format) -> dict[s
 
 # -- uploads: records, background pre-flight, confirmation ---------------------------------------
 
+
 class Uploads:
     def __init__(self, cfg: PortalConfig, db: PortalDB, workers: int = 2) -> None:
         self.cfg, self.db = cfg, db
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="preflight")
         # checks that were running when the portal stopped will never finish
-        db.run("UPDATE uploads SET state = 'failed', error = 'the portal restarted during the check; upload again' "
-               "WHERE state = 'validating'")
+        db.run(
+            "UPDATE uploads SET state = 'failed', error = 'the portal restarted during the check; upload again' "
+            "WHERE state = 'validating'"
+        )
         db.run("UPDATE uploads SET state = 'validated' WHERE state = 'landing'")
 
     def folder(self, upload_id: str) -> Path:
@@ -303,9 +337,11 @@ class Uploads:
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
-        self.db.run("INSERT INTO uploads (id, trust, user_id, period, format, created_at, state, stage) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'validating', 'queued')",
-                    (upload_id, trust, user_id, period, fmt.name, now_iso()))
+        self.db.run(
+            "INSERT INTO uploads (id, trust, user_id, period, format, created_at, state, stage) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'validating', 'queued')",
+            (upload_id, trust, user_id, period, fmt.name, now_iso()),
+        )
         self.pool.submit(self._preflight, upload_id, trust, period, fmt)
         return upload_id
 
@@ -333,18 +369,30 @@ class Uploads:
             summary["rows_quarantined"] = result.rows_quarantined
             (root / "result.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
             pq.write_table(result.findings, root / "findings.parquet")
-            record = {"submission_id": upload_id, "trust_ods_code": trust, "period": period, "format": fmt.name,
-                      "received_at": "(pre-flight check, not submitted)", "status": result.status,
-                      "superseded": False, "rows_in": result.rows_in, "rows_loaded": result.rows_loaded,
-                      "rows_quarantined": result.rows_quarantined, "n_warnings": result.n_warnings}
+            record = {
+                "submission_id": upload_id,
+                "trust_ods_code": trust,
+                "period": period,
+                "format": fmt.name,
+                "received_at": "(pre-flight check, not submitted)",
+                "status": result.status,
+                "superseded": False,
+                "rows_in": result.rows_in,
+                "rows_loaded": result.rows_loaded,
+                "rows_quarantined": result.rows_quarantined,
+                "n_warnings": result.n_warnings,
+            }
             write_feedback(record, result.findings.to_pandas(), root / "feedback")
-            self.db.run("UPDATE uploads SET state = 'validated', stage = 'done', status = ? WHERE id = ?",
-                        (result.status, upload_id))
+            self.db.run(
+                "UPDATE uploads SET state = 'validated', stage = 'done', status = ? WHERE id = ?",
+                (result.status, upload_id),
+            )
         except Exception as exc:  # noqa: BLE001 - shown to the user as "could not be checked"
             log.exception("pre-flight check of upload %s failed", upload_id)
-            self.db.run("UPDATE uploads SET state = 'failed', stage = 'failed', error = ? WHERE id = ?",
-                        (f"the check could not run ({type(exc).__name__}); the network team can see the log",
-                         upload_id))
+            self.db.run(
+                "UPDATE uploads SET state = 'failed', stage = 'failed', error = ? WHERE id = ?",
+                (f"the check could not run ({type(exc).__name__}); the network team can see the log", upload_id),
+            )
 
     def result(self, upload_id: str) -> dict[str, Any] | None:
         path = self.folder(upload_id) / "result.json"
@@ -360,11 +408,16 @@ class Uploads:
 
     def confirm(self, upload_id: str, trust: str) -> landing.LandedSubmission:
         """Land an accepted pre-flight (once, however often the button is pressed)."""
-        claimed = self.db.run("UPDATE uploads SET state = 'landing' WHERE id = ? AND trust = ? AND state = 'validated' "
-                              "AND status IN ('accepted', 'accepted_with_warnings')", (upload_id, trust))
+        claimed = self.db.run(
+            "UPDATE uploads SET state = 'landing' WHERE id = ? AND trust = ? AND state = 'validated' "
+            "AND status IN ('accepted', 'accepted_with_warnings')",
+            (upload_id, trust),
+        )
         if not claimed:
-            raise UploadRefused("this upload cannot be submitted: it was rejected, is still being checked, "
-                                "or has been submitted already")
+            raise UploadRefused(
+                "this upload cannot be submitted: it was rejected, is still being checked, "
+                "or has been submitted already"
+            )
         row = self.get(upload_id)
         assert row is not None
         try:
@@ -372,8 +425,10 @@ class Uploads:
         except BaseException:
             self.db.run("UPDATE uploads SET state = 'validated' WHERE id = ?", (upload_id,))
             raise
-        self.db.run("UPDATE uploads SET state = 'landed', submission_id = ?, landed_at = ? WHERE id = ?",
-                    (landed.submission_id, landed.received_at.isoformat(), upload_id))
+        self.db.run(
+            "UPDATE uploads SET state = 'landed', submission_id = ?, landed_at = ? WHERE id = ?",
+            (landed.submission_id, landed.received_at.isoformat(), upload_id),
+        )
         return landed
 
 
@@ -397,10 +452,14 @@ def finding_rows(findings: pa.Table, limit: int) -> list[dict[str, Any]]:
         ranks = pc.take(pa.array(list(order.values()), pa.int32()), pc.index_in(findings.column(column), keys))
         return pc.fill_null(ranks, len(order))
 
-    keyed = findings.append_column("__sev", rank("severity", _SEVERITY_ORDER)) \
-        .append_column("__file", rank("file", _FILE_ORDER)) \
-        .append_column("__row", pc.fill_null(findings.column("row_number"), 0))  # file-level findings first
+    keyed = (
+        findings.append_column("__sev", rank("severity", _SEVERITY_ORDER))
+        .append_column("__file", rank("file", _FILE_ORDER))
+        .append_column("__row", pc.fill_null(findings.column("row_number"), 0))
+    )  # file-level findings first
     idx = pc.sort_indices(keyed, sort_keys=[(k, "ascending") for k in ("__sev", "__file", "file", "__row", "rule_id")])
     rows = findings.take(idx[:limit]).to_pylist()
-    return [{**r, "how_to_fix": how_to_fix(r["rule_id"]), "what": RULES[r["rule_id"]].what
-             if r["rule_id"] in RULES else ""} for r in rows]
+    return [
+        {**r, "how_to_fix": how_to_fix(r["rule_id"]), "what": RULES[r["rule_id"]].what if r["rule_id"] in RULES else ""}
+        for r in rows
+    ]

@@ -38,8 +38,10 @@ def _check(email: str, trust: str, password: str) -> tuple[str, str]:
     elif trust.upper() in registry().codes:
         trust = trust.upper()
     else:
-        raise UserError(f"{trust!r} is neither a trust in the registry ({', '.join(registry().codes)}) "
-                        f"nor {NETWORK!r} (the network team)")
+        raise UserError(
+            f"{trust!r} is neither a trust in the registry ({', '.join(registry().codes)}) "
+            f"nor {NETWORK!r} (the network team)"
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     return email, trust
@@ -51,8 +53,10 @@ def add_user(email: str, trust: str, password: str, db: PortalDB | None = None) 
     db = db or open_db()
     if db.one("SELECT 1 FROM users WHERE email = ?", (email,)):
         raise UserError(f"a user {email} already exists")
-    db.run("INSERT INTO users (email, trust, password_hash, created_at) VALUES (?, ?, ?, ?)",
-           (email, trust, _hasher.hash(password), now_iso()))
+    db.run(
+        "INSERT INTO users (email, trust, password_hash, created_at) VALUES (?, ?, ?, ?)",
+        (email, trust, _hasher.hash(password), now_iso()),
+    )
     return {"email": email, "trust": trust, "disabled": False}
 
 

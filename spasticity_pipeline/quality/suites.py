@@ -47,12 +47,18 @@ def _suite(name: str, df: pd.DataFrame, expectations: list, docs_dir: Path | Non
     actions = []
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
-        ctx.add_data_docs_site(site_name="local", site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+        ctx.add_data_docs_site(
+            site_name="local",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
         actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs"))
-    batch = ctx.data_sources.add_pandas("warehouse").add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+    batch = (
+        ctx.data_sources.add_pandas("warehouse").add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+    )
     suite = ctx.suites.add(gx.ExpectationSuite(name=name))
     for e in expectations:
         suite.add_expectation(e)
@@ -72,16 +78,21 @@ def _suite(name: str, df: pd.DataFrame, expectations: list, docs_dir: Path | Non
 
 
 def governance_metrics(df: pd.DataFrame, trusts: list[str], docs_dir: Path | None = None) -> SuiteResult:
-    return _suite("governance_metrics", df, [
-        gxe.ExpectColumnValuesToBeInSet(column="metric_id", value_set=sorted(METRICS_BY_ID)),
-        gxe.ExpectColumnValuesToBeInSet(column="org_code", value_set=[*trusts, "REGION"]),
-        gxe.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}-(?:0[1-9]|1[0-2])$"),
-        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=1),
-        gxe.ExpectColumnValuesToBeBetween(column="denominator", min_value=1),
-        gxe.ExpectColumnValuesToBeBetween(column="numerator", min_value=0),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="denominator", column_B="numerator", or_equal=True),
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=["metric_id", "org_code", "period"]),
-    ], docs_dir)
+    return _suite(
+        "governance_metrics",
+        df,
+        [
+            gxe.ExpectColumnValuesToBeInSet(column="metric_id", value_set=sorted(METRICS_BY_ID)),
+            gxe.ExpectColumnValuesToBeInSet(column="org_code", value_set=[*trusts, "REGION"]),
+            gxe.ExpectColumnValuesToMatchRegex(column="period", regex=r"^\d{4}-(?:0[1-9]|1[0-2])$"),
+            gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=1),
+            gxe.ExpectColumnValuesToBeBetween(column="denominator", min_value=1),
+            gxe.ExpectColumnValuesToBeBetween(column="numerator", min_value=0),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="denominator", column_B="numerator", or_equal=True),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["metric_id", "org_code", "period"]),
+        ],
+        docs_dir,
+    )
 
 
 def region_consistency_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -89,37 +100,55 @@ def region_consistency_frame(df: pd.DataFrame) -> pd.DataFrame:
     trusts = df[df["org_code"] != "REGION"].groupby(["metric_id", "period"])[["numerator", "denominator"]].sum()
     region = df[df["org_code"] == "REGION"].set_index(["metric_id", "period"])[["numerator", "denominator"]]
     joined = trusts.join(region, how="outer", lsuffix="_trusts", rsuffix="_region").fillna(0)
-    return pd.DataFrame({
-        "numerator_gap": (joined["numerator_region"] - joined["numerator_trusts"]).abs(),
-        "denominator_gap": (joined["denominator_region"] - joined["denominator_trusts"]).abs(),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "numerator_gap": (joined["numerator_region"] - joined["numerator_trusts"]).abs(),
+            "denominator_gap": (joined["denominator_region"] - joined["denominator_trusts"]).abs(),
+        }
+    ).reset_index()
 
 
 def region_equals_sum(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
-    return _suite("region_equals_sum_of_trusts", region_consistency_frame(df), [
-        gxe.ExpectColumnValuesToBeBetween(column="numerator_gap", max_value=1e-9),
-        gxe.ExpectColumnValuesToBeBetween(column="denominator_gap", max_value=1e-9),
-    ], docs_dir)
+    return _suite(
+        "region_equals_sum_of_trusts",
+        region_consistency_frame(df),
+        [
+            gxe.ExpectColumnValuesToBeBetween(column="numerator_gap", max_value=1e-9),
+            gxe.ExpectColumnValuesToBeBetween(column="denominator_gap", max_value=1e-9),
+        ],
+        docs_dir,
+    )
 
 
 def population_profile(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
-    return _suite("population_profile", df, [
-        gxe.ExpectColumnValuesToBeInSet(column="age_band", value_set=AGE_BANDS),
-        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["1", "2", "9", "X"]),
-        gxe.ExpectColumnValuesToBeInSet(column="ethnic_group",
-                                        value_set=["White", "Mixed", "Asian", "Black", "Other", "Not stated"]),
-        gxe.ExpectColumnValuesToBeBetween(column="imd_quintile", min_value=1, max_value=5),
-        gxe.ExpectColumnValuesToBeBetween(column="patients", min_value=1),
-    ], docs_dir)
+    return _suite(
+        "population_profile",
+        df,
+        [
+            gxe.ExpectColumnValuesToBeInSet(column="age_band", value_set=AGE_BANDS),
+            gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["1", "2", "9", "X"]),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="ethnic_group", value_set=["White", "Mixed", "Asian", "Black", "Other", "Not stated"]
+            ),
+            gxe.ExpectColumnValuesToBeBetween(column="imd_quintile", min_value=1, max_value=5),
+            gxe.ExpectColumnValuesToBeBetween(column="patients", min_value=1),
+        ],
+        docs_dir,
+    )
 
 
 def goal_attainment(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
     # the GAS T-score of goals scored −2…+2 lies within about 13.5…86.5 (ρ = 0.3)
-    return _suite("goal_attainment", df, [
-        gxe.ExpectColumnValuesToBeBetween(column="gas_t_score", min_value=10, max_value=90),
-        gxe.ExpectColumnValuesToBeBetween(column="n_goals", min_value=1),
-        gxe.ExpectColumnValuesToNotBeNull(column="gas_t_score"),
-    ], docs_dir)
+    return _suite(
+        "goal_attainment",
+        df,
+        [
+            gxe.ExpectColumnValuesToBeBetween(column="gas_t_score", min_value=10, max_value=90),
+            gxe.ExpectColumnValuesToBeBetween(column="n_goals", min_value=1),
+            gxe.ExpectColumnValuesToNotBeNull(column="gas_t_score"),
+        ],
+        docs_dir,
+    )
 
 
 def volume_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -134,6 +163,11 @@ def volume_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 def monthly_volume(rows: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
     low, high = VOLUME_BAND
-    return _suite("monthly_volume_per_trust", volume_frame(rows), [
-        gxe.ExpectColumnValuesToBeBetween(column="ratio", min_value=low, max_value=high),
-    ], docs_dir)
+    return _suite(
+        "monthly_volume_per_trust",
+        volume_frame(rows),
+        [
+            gxe.ExpectColumnValuesToBeBetween(column="ratio", min_value=low, max_value=high),
+        ],
+        docs_dir,
+    )

@@ -17,8 +17,20 @@ from .funnel import Z95, Z998, limits  # noqa: E402
 NHS_BLUE = "#005eb8"
 NHS_DARK = "#003087"
 GREY = "#768692"
-PALETTE = ["#005eb8", "#009639", "#ed8b00", "#7c2855", "#00a499", "#330072", "#ffb81c", "#da291c",
-           "#41b6e6", "#006747", "#8a1538", "#425563"]
+PALETTE = [
+    "#005eb8",
+    "#009639",
+    "#ed8b00",
+    "#7c2855",
+    "#00a499",
+    "#330072",
+    "#ffb81c",
+    "#da291c",
+    "#41b6e6",
+    "#006747",
+    "#8a1538",
+    "#425563",
+]
 
 
 def _png(fig) -> bytes:
@@ -71,8 +83,9 @@ def funnel(points: pd.DataFrame, p0: float, title: str) -> bytes:
 def bars(table: pd.DataFrame, title: str, stacked: bool = False, horizontal: bool = False) -> bytes:
     """A bar chart of a small pivot table (index on the axis, one series per column)."""
     fig, ax = plt.subplots(figsize=(6.5, 3.2))
-    table.plot(kind="barh" if horizontal else "bar", stacked=stacked, ax=ax,
-               color=PALETTE[: len(table.columns)], width=0.8)
+    table.plot(
+        kind="barh" if horizontal else "bar", stacked=stacked, ax=ax, color=PALETTE[: len(table.columns)], width=0.8
+    )
     ax.set_title(title, fontsize=10, loc="left")
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=7, frameon=False)

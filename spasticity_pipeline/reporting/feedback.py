@@ -28,12 +28,14 @@ def write_feedback(submission: dict, findings: pd.DataFrame, out_dir: Path) -> t
     sid = submission["submission_id"]
     csv_path = out_dir / f"{sid}.csv"
     safe_csv_frame(table).to_csv(csv_path, index=False)
-    env = Environment(loader=PackageLoader("spasticity_pipeline.reporting", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("spasticity_pipeline.reporting", "templates"), autoescape=select_autoescape(["html", "j2"])
+    )
     counts = table.groupby(["rule_id", "severity"]).size().reset_index(name="n")
     counts["what"] = counts["rule_id"].map(lambda r: RULES[r].what if r in RULES else "")
     html = env.get_template("feedback.html.j2").render(
-        s=submission, findings=table.to_dict("records"), counts=counts.to_dict("records"), csv_name=csv_path.name)
+        s=submission, findings=table.to_dict("records"), counts=counts.to_dict("records"), csv_name=csv_path.name
+    )
     html_path = out_dir / f"{sid}.html"
     html_path.write_text(html, encoding="utf-8")
     return html_path, csv_path

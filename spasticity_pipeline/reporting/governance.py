@@ -54,8 +54,10 @@ def load_report_data(query: Query, trust_names: dict[str, str]) -> ReportData:
         profile=query("SELECT * FROM marts.population_profile"),
         goals=query("SELECT org_code, period, gas_t_score FROM marts.goal_attainment"),
         quality=query("SELECT * FROM marts.data_quality"),
-        submissions=query("SELECT trust_ods_code, period, status, superseded, received_at, rows_in, "
-                          "rows_quarantined FROM audit.submissions"),
+        submissions=query(
+            "SELECT trust_ods_code, period, status, superseded, received_at, rows_in, "
+            "rows_quarantined FROM audit.submissions"
+        ),
         trust_names=trust_names,
     )
 
@@ -109,10 +111,21 @@ def summary_rows(metrics: pd.DataFrame, targets: Targets, orgs: list[str]) -> tu
             before = quarters[(quarters.metric_id == m.id) & (quarters.org_code == org) & (quarters.quarter == prev)]
             value = float(now["value"].iloc[0]) if len(now) else None
             den = int(now["denominator"].iloc[0]) if len(now) else 0
-            change = (value - float(before["value"].iloc[0])) * 100 if value is not None and len(before) \
-                and pd.notna(before["value"].iloc[0]) else None
-            cells.append({"org": org, "value": value, "denominator": den, "change": change,
-                          "rag": targets.rag(m.id, value), "small": 0 < den < SMALL_DENOMINATOR})
+            change = (
+                (value - float(before["value"].iloc[0])) * 100
+                if value is not None and len(before) and pd.notna(before["value"].iloc[0])
+                else None
+            )
+            cells.append(
+                {
+                    "org": org,
+                    "value": value,
+                    "denominator": den,
+                    "change": change,
+                    "rag": targets.rag(m.id, value),
+                    "small": 0 < den < SMALL_DENOMINATOR,
+                }
+            )
         target = targets.thresholds.get(m.id)
         rows.append({"metric": m, "target": target, "cells": cells})
     return quarter, rows
@@ -138,25 +151,57 @@ def _charts(data: ReportData, quarter: str | None) -> dict[str, list[tuple[str, 
     if not p.empty:
         latest = p[p["period"] == p["period"].max()]
         region = latest.groupby(["age_band", "sex"])["patients"].sum().unstack(fill_value=0)
-        out["profile"].append(("profile_age_sex", charts.bars(region, "Patients seen by age band and sex "
-                                                              "(region, latest month)")))
-        share = lambda col: (latest.groupby(["org_code", col])["patients"].sum()  # noqa: E731
-                             .groupby(level=0).transform(lambda s: s / s.sum() * 100).unstack(fill_value=0))
-        out["profile"].append(("profile_condition", charts.bars(share("primary_condition"),
-                                                                "Condition mix by trust (%)", stacked=True,
-                                                                horizontal=True)))
-        out["profile"].append(("profile_ethnicity", charts.bars(share("ethnic_group"), "Ethnic group by trust (%)",
-                                                                stacked=True, horizontal=True)))
-        imd = latest.assign(imd_quintile=latest["imd_quintile"].fillna(0).astype(int).astype(str)
-                            .replace("0", "unknown"))
-        out["profile"].append(("profile_imd", charts.bars(
-            imd.groupby(["org_code", "imd_quintile"])["patients"].sum().groupby(level=0)
-            .transform(lambda s: s / s.sum() * 100).unstack(fill_value=0),
-            "IMD quintile by trust (%, 1 = most deprived)", stacked=True, horizontal=True)))
+        out["profile"].append(
+            ("profile_age_sex", charts.bars(region, "Patients seen by age band and sex (region, latest month)"))
+        )
+        share = lambda col: (  # noqa: E731
+            latest.groupby(["org_code", col])["patients"]
+            .sum()
+            .groupby(level=0)
+            .transform(lambda s: s / s.sum() * 100)
+            .unstack(fill_value=0)
+        )
+        out["profile"].append(
+            (
+                "profile_condition",
+                charts.bars(share("primary_condition"), "Condition mix by trust (%)", stacked=True, horizontal=True),
+            )
+        )
+        out["profile"].append(
+            (
+                "profile_ethnicity",
+                charts.bars(share("ethnic_group"), "Ethnic group by trust (%)", stacked=True, horizontal=True),
+            )
+        )
+        imd = latest.assign(
+            imd_quintile=latest["imd_quintile"].fillna(0).astype(int).astype(str).replace("0", "unknown")
+        )
+        out["profile"].append(
+            (
+                "profile_imd",
+                charts.bars(
+                    imd.groupby(["org_code", "imd_quintile"])["patients"]
+                    .sum()
+                    .groupby(level=0)
+                    .transform(lambda s: s / s.sum() * 100)
+                    .unstack(fill_value=0),
+                    "IMD quintile by trust (%, 1 = most deprived)",
+                    stacked=True,
+                    horizontal=True,
+                ),
+            )
+        )
     if not data.goals.empty:
-        out["goals"].append(("gas_distribution", charts.histogram(data.goals["gas_t_score"],
-                                                                  "Goal attainment: GAS T-scores",
-                                                                  "GAS T-score (50 = goals met as expected)")))
+        out["goals"].append(
+            (
+                "gas_distribution",
+                charts.histogram(
+                    data.goals["gas_t_score"],
+                    "Goal attainment: GAS T-scores",
+                    "GAS T-score (50 = goals met as expected)",
+                ),
+            )
+        )
     return out
 
 
@@ -172,22 +217,38 @@ def scorecard(data: ReportData, deadline_day: int) -> list[dict]:
         on_time = int((received.to_numpy() < due.to_numpy()).sum())
         rows_in = int(landed["rows_in"].sum())
         rate = landed["rows_quarantined"].sum() / rows_in if rows_in else None
-        q = data.quality[data.quality.get("trust_ods_code", pd.Series(dtype=str)) == org] \
-            if "trust_ods_code" in data.quality else pd.DataFrame()
-        rules = {c[len("findings_"):].upper(): int(q[c].sum()) for c in q.columns if c.startswith("findings_")} \
-            if len(q) else {}
+        q = (
+            data.quality[data.quality.get("trust_ods_code", pd.Series(dtype=str)) == org]
+            if "trust_ods_code" in data.quality
+            else pd.DataFrame()
+        )
+        rules = (
+            {c[len("findings_") :].upper(): int(q[c].sum()) for c in q.columns if c.startswith("findings_")}
+            if len(q)
+            else {}
+        )
         top = ", ".join(f"{k} {v}" for k, v in sorted(rules.items(), key=lambda kv: -kv[1])[:3] if v)
-        rows.append({"org": org, "name": data.trust_names[org], "submissions": len(s),
-                     "rejected": int((s["status"] == "rejected").sum()), "on_time": on_time,
-                     "landed": len(landed), "quarantine_rate": rate, "top_rules": top or "—",
-                     "last_period": max(s["period"]) if len(s) else "—"})
+        rows.append(
+            {
+                "org": org,
+                "name": data.trust_names[org],
+                "submissions": len(s),
+                "rejected": int((s["status"] == "rejected").sum()),
+                "on_time": on_time,
+                "landed": len(landed),
+                "quarantine_rate": rate,
+                "top_rules": top or "—",
+                "last_period": max(s["period"]) if len(s) else "—",
+            }
+        )
     return rows
 
 
-def build_report(data: ReportData, out_dir: Path, targets: Targets, deadline_day: int = 15,
-                 now: dt.datetime | None = None) -> Path:
+def build_report(
+    data: ReportData, out_dir: Path, targets: Targets, deadline_day: int = 15, now: dt.datetime | None = None
+) -> Path:
     """Write ``governance_report.html`` and ``charts/*.png`` under ``out_dir``; returns the HTML path."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     out_dir.mkdir(parents=True, exist_ok=True)
     orgs = ["REGION", *sorted(data.trust_names)]
     quarter, rows = summary_rows(data.metrics, targets, orgs)
@@ -200,12 +261,19 @@ def build_report(data: ReportData, out_dir: Path, targets: Targets, deadline_day
         for name, png in items:
             (chart_dir / f"{name}.png").write_bytes(png)
             embedded[section].append({"name": name, "uri": _uri(png)})
-    env = Environment(loader=PackageLoader("spasticity_pipeline.reporting", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("spasticity_pipeline.reporting", "templates"), autoescape=select_autoescape(["html", "j2"])
+    )
     html = env.get_template("governance_report.html.j2").render(
-        quarter=quarter, previous=previous_quarter(quarter) if quarter else None, rows=rows, orgs=orgs,
-        charts=embedded, scorecard=scorecard(data, deadline_day), small=SMALL_DENOMINATOR,
-        generated=now.strftime("%Y-%m-%d %H:%M UTC"), trust_names=data.trust_names,
+        quarter=quarter,
+        previous=previous_quarter(quarter) if quarter else None,
+        rows=rows,
+        orgs=orgs,
+        charts=embedded,
+        scorecard=scorecard(data, deadline_day),
+        small=SMALL_DENOMINATOR,
+        generated=now.strftime("%Y-%m-%d %H:%M UTC"),
+        trust_names=data.trust_names,
     )
     path = out_dir / "governance_report.html"
     path.write_text(html, encoding="utf-8")

@@ -27,7 +27,9 @@ def suppress_counts(counts: pd.Series) -> pd.Series:
     return out
 
 
-def suppress_ratio(numerator: pd.Series, denominator: pd.Series, decimals: int = 1) -> tuple[pd.Series, pd.Series, pd.Series]:
+def suppress_ratio(
+    numerator: pd.Series, denominator: pd.Series, decimals: int = 1
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Published numerator, denominator and percentage (from the rounded figures)."""
     num, den = suppress_counts(numerator), suppress_counts(denominator)
     hidden = (num == SUPPRESSED) | (den == SUPPRESSED)

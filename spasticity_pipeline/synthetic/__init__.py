@@ -58,8 +58,9 @@ def _lookup() -> pd.DataFrame:
     return pacsv.read_csv(SHIPPED_POSTCODE_LOOKUP).to_pandas()
 
 
-def build_timelines(trusts: list[str], months: list[str], patients: int, seed: int,
-                    fault_rate: float) -> dict[str, Timeline]:
+def build_timelines(
+    trusts: list[str], months: list[str], patients: int, seed: int, fault_rate: float
+) -> dict[str, Timeline]:
     """Each trust's timeline; spokes share some patients with their hub."""
     reg = registry()
     rng = np.random.default_rng(seed)
@@ -71,8 +72,7 @@ def build_timelines(trusts: list[str], months: list[str], patients: int, seed: i
     # NHS numbers are then distinct across it
     everyone = people(rng, sum(sizes.values()), lookup, first)
     bounds = np.cumsum([0, *sizes.values()])
-    persons = {code: everyone.iloc[bounds[i]:bounds[i + 1]].reset_index(drop=True)
-               for i, code in enumerate(sizes)}
+    persons = {code: everyone.iloc[bounds[i] : bounds[i + 1]].reset_index(drop=True) for i, code in enumerate(sizes)}
     for code in reg.codes:
         t = reg.trust(code)
         if t.role == "spoke" and t.hub:
@@ -86,9 +86,18 @@ def build_timelines(trusts: list[str], months: list[str], patients: int, seed: i
     return out
 
 
-def generate_network(out: Path, *, trusts: list[str] | None = None, months: list[str] | None = None,
-                     patients: int = 600, seed: int = 7, fault_rate: float = 0.02, dialects: bool = True,
-                     e1_faults: bool = True, progress: Callable[[str], None] | None = None) -> list[GeneratedSubmission]:
+def generate_network(
+    out: Path,
+    *,
+    trusts: list[str] | None = None,
+    months: list[str] | None = None,
+    patients: int = 600,
+    seed: int = 7,
+    fault_rate: float = 0.02,
+    dialects: bool = True,
+    e1_faults: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> list[GeneratedSubmission]:
     """Write the network's submissions under ``out/<trust>/<period>/`` and ``out/ground_truth.json``."""
     out = Path(out)
     reg = registry()
@@ -137,9 +146,22 @@ def generate_network(out: Path, *, trusts: list[str] | None = None, months: list
                 elif dialect:
                     to_dialect(folder, dialect)
                 subs.append(GeneratedSubmission(trust, period, folder, exp, len(subs)))
-    truth = {"seed": seed, "fault_rate": fault_rate, "months": months, "trusts": trusts,
-             "submissions": [{"folder": str(s.folder.relative_to(out)), "trust": s.trust, "period": s.period,
-                              "order": s.order, "expected": s.expected} for s in subs]}
+    truth = {
+        "seed": seed,
+        "fault_rate": fault_rate,
+        "months": months,
+        "trusts": trusts,
+        "submissions": [
+            {
+                "folder": str(s.folder.relative_to(out)),
+                "trust": s.trust,
+                "period": s.period,
+                "order": s.order,
+                "expected": s.expected,
+            }
+            for s in subs
+        ],
+    }
     (out / "ground_truth.json").write_text(json.dumps(truth, indent=2), encoding="utf-8")
     return subs
 

@@ -35,8 +35,14 @@ KINDS = {
 }
 FILE_NAMES = [s.name for s in FILES]
 #: files below a referral (R07 when it is quarantined), and below a contact
-BELOW_REFERRAL = ("contacts.csv", "injections.csv", "adverse_events.csv", "goals.csv", "outcome_measures.csv",
-                  "experience.csv")
+BELOW_REFERRAL = (
+    "contacts.csv",
+    "injections.csv",
+    "adverse_events.csv",
+    "goals.csv",
+    "outcome_measures.csv",
+    "experience.csv",
+)
 BELOW_CONTACT = ("injections.csv", "adverse_events.csv")
 
 
@@ -52,9 +58,15 @@ def warned_refs(snap: Snapshot) -> np.ndarray:
     """Referrals carrying a warning fault (never given a row fault)."""
     t = snap.tables
     p, i, c = t["patients.csv"], t["injections.csv"], t["contacts.csv"]
-    return distinct(np.concatenate([p["ref"].to_numpy()[(p["w02"] | p["w03"]).to_numpy(bool)],
-                                     i["ref"].to_numpy()[i["w04"].to_numpy(bool)],
-                                     c["ref"].to_numpy()[c["w05"].to_numpy(bool)]]).astype(np.int64))
+    return distinct(
+        np.concatenate(
+            [
+                p["ref"].to_numpy()[(p["w02"] | p["w03"]).to_numpy(bool)],
+                i["ref"].to_numpy()[i["w04"].to_numpy(bool)],
+                c["ref"].to_numpy()[c["w05"].to_numpy(bool)],
+            ]
+        ).astype(np.int64)
+    )
 
 
 class _Counts:
@@ -66,8 +78,10 @@ class _Counts:
         n = len(self.refs)
         self.per_ref = {f: np.bincount(self.pos(t[f]["ref"].to_numpy()), minlength=n) for f in BELOW_REFERRAL}
         contact_ids = pd.Index(t["contacts.csv"]["contact_id"])
-        self.per_contact = {f: np.bincount(contact_ids.get_indexer(t[f]["contact_id"]), minlength=len(contact_ids))
-                            for f in BELOW_CONTACT}
+        self.per_contact = {
+            f: np.bincount(contact_ids.get_indexer(t[f]["contact_id"]), minlength=len(contact_ids))
+            for f in BELOW_CONTACT
+        }
 
     def pos(self, refs: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.refs, refs)
@@ -192,15 +206,22 @@ def apply_faults(snap: Snapshot, plan: Plan) -> dict[str, pd.DataFrame]:
     put("R02_goal_date", "set_date", f"{str(end)[:4]}-02-31")
     put("R03_contact_attendance", "attendance", "came")
     # the last digit changed: the modulus-11 check then fails (exactly one check digit fits)
-    put("R04_nhs_number", "nhs_number", lambda f: (f["nhs_number"].str[:9] + ((f["nhs_number"].str[9].astype(int) + 1)
-                                                                              % 10).astype(str)).to_numpy())
+    put(
+        "R04_nhs_number",
+        "nhs_number",
+        lambda f: (f["nhs_number"].str[:9] + ((f["nhs_number"].str[9].astype(int) + 1) % 10).astype(str)).to_numpy(),
+    )
     put("R06_experience_referral", "referral_id", lambda f: [f"NOREF{i:05d}" for i in range(len(f))])
     if "R08_contact_before_referral" in rows_of:
         r = t["referrals.csv"]
         received = pd.Series(r["referral_received_date"].to_numpy(), index=r["ref"].to_numpy())
-        put("R08_contact_before_referral", "contact_date",
-            lambda f: np.datetime_as_string(received.loc[f["ref"].to_numpy()].to_numpy().astype("datetime64[D]") - 5,
-                                            unit="D"))
+        put(
+            "R08_contact_before_referral",
+            "contact_date",
+            lambda f: np.datetime_as_string(
+                received.loc[f["ref"].to_numpy()].to_numpy().astype("datetime64[D]") - 5, unit="D"
+            ),
+        )
     put("R08_goal_outcome_before_set", "outcome_date", shift("set_date", -1))
     put("R09_response_after_period", "response_date", str(end + 3))
     put("R10_units", "units", "2000")
@@ -221,9 +242,14 @@ def expected(tables: dict[str, pd.DataFrame], plan: Plan, extra_column_files: in
     findings["W05"] += int(c["w05"].sum())
     if extra_column_files:
         findings["W01"] += extra_column_files
-    files = {s.name: {"rows_in": len(tables[s.name]),
-                      "rows_loaded": len(tables[s.name]) - plan.quarantined[s.name],
-                      "rows_quarantined": plan.quarantined[s.name]} for s in FILES}
+    files = {
+        s.name: {
+            "rows_in": len(tables[s.name]),
+            "rows_loaded": len(tables[s.name]) - plan.quarantined[s.name],
+            "rows_quarantined": plan.quarantined[s.name],
+        }
+        for s in FILES
+    }
     findings = {k: v for k, v in findings.items() if v}
     order = [f"F0{i}" for i in range(1, 8)] + [f"R{i:02d}" for i in range(1, 11)] + [f"W0{i}" for i in range(1, 6)]
     status = "accepted" if not findings else "accepted_with_warnings"

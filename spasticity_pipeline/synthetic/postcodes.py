@@ -38,8 +38,11 @@ def build_lookup(seed: int = 20261124) -> pa.Table:
     for area, districts in OUTWARDS.items():
         for district, typical in districts:
             n = PER_DISTRICT
-            inward = (rng.integers(1, 10, n).astype(str).astype(object)
-                      + LETTERS[rng.integers(0, len(LETTERS), n)] + LETTERS[rng.integers(0, len(LETTERS), n)])
+            inward = (
+                rng.integers(1, 10, n).astype(str).astype(object)
+                + LETTERS[rng.integers(0, len(LETTERS), n)]
+                + LETTERS[rng.integers(0, len(LETTERS), n)]
+            )
             codes = np.unique(np.char.add(f"{area}{district} ", inward.astype(str)))
             # a few LSOAs per district, deciles scattered around the district's typical value
             n_lsoa = 5
@@ -53,8 +56,7 @@ def build_lookup(seed: int = 20261124) -> pa.Table:
 
 
 def write_lookup() -> None:
-    pacsv.write_csv(build_lookup(), SHIPPED_POSTCODE_LOOKUP,
-                    pacsv.WriteOptions(quoting_style="none"))
+    pacsv.write_csv(build_lookup(), SHIPPED_POSTCODE_LOOKUP, pacsv.WriteOptions(quoting_style="none"))
 
 
 if __name__ == "__main__":

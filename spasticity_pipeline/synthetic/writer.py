@@ -42,8 +42,9 @@ def generated_at(period: str, version: int = 1) -> str:
     return f"{after}-04T{8 + version:02d}:{17 * version % 60:02d}:00Z"
 
 
-def write_canonical(folder: Path, tables: dict[str, pd.DataFrame], trust: str, period: str,
-                    extra_column: bool, version: int = 1) -> dict:
+def write_canonical(
+    folder: Path, tables: dict[str, pd.DataFrame], trust: str, period: str, extra_column: bool, version: int = 1
+) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for spec in FILES:
@@ -54,8 +55,14 @@ def write_canonical(folder: Path, tables: dict[str, pd.DataFrame], trust: str, p
         data = csv_bytes(canonical(frame, spec.name, extra))
         (folder / spec.name).write_bytes(data)
         files[spec.name] = {"sha256": hashlib.sha256(data).hexdigest(), "rows": len(frame)}
-    manifest = {"spec_version": "regional-v1", "trust_ods_code": trust, "period": period, "format": "regional-v1",
-                "generated_at": generated_at(period, version), "files": files}
+    manifest = {
+        "spec_version": "regional-v1",
+        "trust_ods_code": trust,
+        "period": period,
+        "format": "regional-v1",
+        "generated_at": generated_at(period, version),
+        "files": files,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from ..contract.fields import FileSpec, Field, FILES_BY_NAME
+from ..contract.fields import FILES_BY_NAME, Field, FileSpec
 from ..contract.rules import ROW_RULE_ORDER
 from . import sql
 from .sql import q
@@ -60,73 +60,144 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
         if f.required:
             by_rule["R01"].append(Branch("R01", f.name, f"{c} IS NULL", f"{f.name} is required but empty"))
         if f.name == "body_site":
-            by_rule["R01"].append(Branch("R01", f.name, f"{c} IS NULL AND \"instrument\" = 'MAS'",
-                                         "body_site is required when the instrument is MAS"))
+            by_rule["R01"].append(
+                Branch(
+                    "R01",
+                    f.name,
+                    f"{c} IS NULL AND \"instrument\" = 'MAS'",
+                    "body_site is required when the instrument is MAS",
+                )
+            )
         if f.max_len:
-            by_rule["R02"].append(Branch("R02", f.name, f"length({c}) > {f.max_len}",
-                                         f"{f.name} is longer than {f.max_len} characters"))
+            by_rule["R02"].append(
+                Branch("R02", f.name, f"length({c}) > {f.max_len}", f"{f.name} is longer than {f.max_len} characters")
+            )
         if f.kind == "date":
-            by_rule["R02"].append(Branch("R02", f.name, f"{c} IS NOT NULL AND {_d(f.name)} IS NULL",
-                                         f"{f.name} is not a real date in YYYY-MM-DD form"))
-            by_rule["R09"].append(Branch("R09", f.name, f"{_d(f.name)} > DATE '{period_end}'",
-                                         f"{f.name} is after the end of the period ({period_end})"))
-            by_rule["R09"].append(Branch("R09", f.name, f"{_d(f.name)} < DATE '{f.date_floor}'",
-                                         f"{f.name} is before {f.date_floor}"))
+            by_rule["R02"].append(
+                Branch(
+                    "R02",
+                    f.name,
+                    f"{c} IS NOT NULL AND {_d(f.name)} IS NULL",
+                    f"{f.name} is not a real date in YYYY-MM-DD form",
+                )
+            )
+            by_rule["R09"].append(
+                Branch(
+                    "R09",
+                    f.name,
+                    f"{_d(f.name)} > DATE '{period_end}'",
+                    f"{f.name} is after the end of the period ({period_end})",
+                )
+            )
+            by_rule["R09"].append(
+                Branch("R09", f.name, f"{_d(f.name)} < DATE '{f.date_floor}'", f"{f.name} is before {f.date_floor}")
+            )
         elif f.kind in ("int", "decimal"):
             ok = sql.is_int(c) if f.kind == "int" else sql.is_decimal(c)
             noun = "a whole number" if f.kind == "int" else "a number"
-            by_rule["R02"].append(Branch("R02", f.name, f"{c} IS NOT NULL AND NOT {ok}",
-                                         f"{f.name} must be {noun}"))
+            by_rule["R02"].append(Branch("R02", f.name, f"{c} IS NOT NULL AND NOT {ok}", f"{f.name} must be {noun}"))
             if f.allowed is not None:
                 cond = f"{_num(f.name)} NOT IN ({', '.join(str(v) for v in f.allowed)})"
             else:
                 low_op = "<=" if f.low_exclusive else "<"
                 cond = f"({_num(f.name)} {low_op} {f.low} OR {_num(f.name)} > {f.high})"
-            by_rule["R10"].append(Branch("R10", f.name, cond,
-                                         f"{f.name} must be {_range_words(f)}"))
+            by_rule["R10"].append(Branch("R10", f.name, cond, f"{f.name} must be {_range_words(f)}"))
         elif f.kind == "code":
-            by_rule["R03"].append(Branch("R03", f.name, f"{c} IS NOT NULL AND {c} NOT IN {sql.in_list(f.codes)}",
-                                         f"{f.name} is not a regional-v1 code", show_value=True))
+            by_rule["R03"].append(
+                Branch(
+                    "R03",
+                    f.name,
+                    f"{c} IS NOT NULL AND {c} NOT IN {sql.in_list(f.codes)}",
+                    f"{f.name} is not a regional-v1 code",
+                    show_value=True,
+                )
+            )
         elif f.kind == "postcode":
-            by_rule["R03"].append(Branch(
-                "R03", f.name,
-                f"{c} IS NOT NULL AND NOT regexp_full_match({sql.normalise_postcode(c)}, '{sql.POSTCODE_RE}')",
-                "postcode is not a well-formed UK postcode"))
+            by_rule["R03"].append(
+                Branch(
+                    "R03",
+                    f.name,
+                    f"{c} IS NOT NULL AND NOT regexp_full_match({sql.normalise_postcode(c)}, '{sql.POSTCODE_RE}')",
+                    "postcode is not a well-formed UK postcode",
+                )
+            )
         elif f.kind == "nhs_number":
-            by_rule["R04"].append(Branch("R04", f.name, f"{c} IS NOT NULL AND NOT {sql.nhs_valid(c)}",
-                                         "NHS number is not 10 digits or fails the modulus 11 check"))
+            by_rule["R04"].append(
+                Branch(
+                    "R04",
+                    f.name,
+                    f"{c} IS NOT NULL AND NOT {sql.nhs_valid(c)}",
+                    "NHS number is not 10 digits or fails the modulus 11 check",
+                )
+            )
         elif f.kind == "measure_value":
             inst = q("instrument")
-            by_rule["R02"].append(Branch(
-                "R02", f.name,
-                f"{c} IS NOT NULL AND {sql.measure_is_integer_instrument(inst)} AND NOT {sql.is_int(c)}",
-                "value must be a whole number for this instrument"))
-            by_rule["R10"].append(Branch("R10", f.name, f"{c} IS NOT NULL AND {sql.measure_out_of_range(inst, c)}",
-                                         "value is outside the instrument's allowed values"))
+            by_rule["R02"].append(
+                Branch(
+                    "R02",
+                    f.name,
+                    f"{c} IS NOT NULL AND {sql.measure_is_integer_instrument(inst)} AND NOT {sql.is_int(c)}",
+                    "value must be a whole number for this instrument",
+                )
+            )
+            by_rule["R10"].append(
+                Branch(
+                    "R10",
+                    f.name,
+                    f"{c} IS NOT NULL AND {sql.measure_out_of_range(inst, c)}",
+                    "value is outside the instrument's allowed values",
+                )
+            )
 
     for order in spec.date_orders:
         other = _parent_col(order.other) if order.where == "parent" else _d(order.other)
         whose = f"the parent row's {order.other}" if order.where == "parent" else order.other
-        by_rule["R08"].append(Branch("R08", order.column, f"{_d(order.column)} < {other}",
-                                     f"{order.column} is before {whose}"))
+        by_rule["R08"].append(
+            Branch("R08", order.column, f"{_d(order.column)} < {other}", f"{order.column} is before {whose}")
+        )
     if spec.parent_must_be_injection:
-        by_rule["R08"].append(Branch(
-            "R08", spec.foreign_key.column,
-            f"{_parent_col('contact_type')} IS NOT NULL AND {_parent_col('contact_type')} <> 'injection'",
-            "the contact referred to is not an injection contact"))
+        by_rule["R08"].append(
+            Branch(
+                "R08",
+                spec.foreign_key.column,
+                f"{_parent_col('contact_type')} IS NOT NULL AND {_parent_col('contact_type')} <> 'injection'",
+                "the contact referred to is not an injection contact",
+            )
+        )
     for a, b in spec.pairs:
         for empty, filled in ((a, b), (b, a)):
-            by_rule["R08"].append(Branch("R08", empty, f"{q(empty)} IS NULL AND {q(filled)} IS NOT NULL",
-                                         f"{a} and {b} must both be filled or both be empty"))
+            by_rule["R08"].append(
+                Branch(
+                    "R08",
+                    empty,
+                    f"{q(empty)} IS NULL AND {q(filled)} IS NOT NULL",
+                    f"{a} and {b} must both be filled or both be empty",
+                )
+            )
 
-    by_rule["R05"].append(Branch("R05", spec.primary_key, "__dup.__k IS NOT NULL",
-                                 f"{spec.primary_key} appears more than once in the file"))
+    by_rule["R05"].append(
+        Branch(
+            "R05", spec.primary_key, "__dup.__k IS NOT NULL", f"{spec.primary_key} appears more than once in the file"
+        )
+    )
     if parent:
         fk = q(spec.foreign_key.column)
-        by_rule["R06"].append(Branch("R06", spec.foreign_key.column, f"{fk} IS NOT NULL AND __par.__k IS NULL",
-                                     f"{spec.foreign_key.column} matches no row of {parent}"))
-        by_rule["R07"].append(Branch("R07", spec.foreign_key.column, "NOT __par.__any_loaded",
-                                     f"the {parent} row it refers to was quarantined"))
+        by_rule["R06"].append(
+            Branch(
+                "R06",
+                spec.foreign_key.column,
+                f"{fk} IS NOT NULL AND __par.__k IS NULL",
+                f"{spec.foreign_key.column} matches no row of {parent}",
+            )
+        )
+        by_rule["R07"].append(
+            Branch(
+                "R07",
+                spec.foreign_key.column,
+                "NOT __par.__any_loaded",
+                f"the {parent} row it refers to was quarantined",
+            )
+        )
     return [b for r in ROW_RULE_ORDER for b in by_rule[r]]
 
 
@@ -139,13 +210,14 @@ def _parent_facts(spec: FileSpec) -> str | None:
     cols = ["bool_or(__b IS NULL) AS __any_loaded"]
     for order in spec.date_orders:
         if order.where == "parent":
-            cols.append(f"arg_min({_d(order.other)}, __row) FILTER (WHERE {_d(order.other)} IS NOT NULL) "
-                        f"AS {_parent_col(order.other)}")
+            cols.append(
+                f"arg_min({_d(order.other)}, __row) FILTER (WHERE {_d(order.other)} IS NOT NULL) "
+                f"AS {_parent_col(order.other)}"
+            )
     if spec.parent_must_be_injection:
         ok = f'"contact_type" IN {sql.in_list(parent.field("contact_type").codes)}'
         cols.append(f'arg_min("contact_type", __row) FILTER (WHERE {ok}) AS {_parent_col("contact_type")}')
-    return (f"SELECT {pk} AS __k, {', '.join(cols)} FROM {q('res_' + parent.table)} "
-            f"WHERE {pk} IS NOT NULL GROUP BY {pk}")
+    return f"SELECT {pk} AS __k, {', '.join(cols)} FROM {q('res_' + parent.table)} WHERE {pk} IS NOT NULL GROUP BY {pk}"
 
 
 def _typed_select(spec: FileSpec) -> list[str]:
@@ -187,12 +259,17 @@ def check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, source: pa.Table,
     con.register("__src", src)
 
     parsed = [f"{sql.parse_date(q(f.name))} AS {_d(f.name)}" for f in spec.fields if f.kind == "date"]
-    parsed += [f"CASE WHEN {sql.is_int(q(f.name)) if f.kind == 'int' else sql.is_decimal(q(f.name))} "
-               f"THEN TRY_CAST({q(f.name)} AS DOUBLE) END AS {_num(f.name)}"
-               for f in spec.fields if f.kind in ("int", "decimal")]
+    parsed += [
+        f"CASE WHEN {sql.is_int(q(f.name)) if f.kind == 'int' else sql.is_decimal(q(f.name))} "
+        f"THEN TRY_CAST({q(f.name)} AS DOUBLE) END AS {_num(f.name)}"
+        for f in spec.fields
+        if f.kind in ("int", "decimal")
+    ]
     pk = q(spec.primary_key)
-    joins = (f" LEFT JOIN (SELECT {pk} AS __k FROM __src WHERE {pk} IS NOT NULL GROUP BY {pk} "
-             f"HAVING count(*) > 1) __dup ON s.{pk} = __dup.__k")
+    joins = (
+        f" LEFT JOIN (SELECT {pk} AS __k FROM __src WHERE {pk} IS NOT NULL GROUP BY {pk} "
+        f"HAVING count(*) > 1) __dup ON s.{pk} = __dup.__k"
+    )
     facts = _parent_facts(spec)
     if facts:
         joins += f" LEFT JOIN ({facts}) __par ON s.{q(spec.foreign_key.column)} = __par.__k"
@@ -204,12 +281,17 @@ def check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, source: pa.Table,
     )
     con.unregister("__src")
 
-    con.register("__branches", pa.table({
-        "__b": pa.array(range(len(branches)), pa.int64()),
-        "rule_id": [b.rule_id for b in branches],
-        "field": [b.field for b in branches],
-        "message": [b.message for b in branches],
-    }))
+    con.register(
+        "__branches",
+        pa.table(
+            {
+                "__b": pa.array(range(len(branches)), pa.int64()),
+                "rule_id": [b.rule_id for b in branches],
+                "field": [b.field for b in branches],
+                "message": [b.message for b in branches],
+            }
+        ),
+    )
     shown = " ".join(f"WHEN {i} THEN {q(b.field)}" for i, b in enumerate(branches) if b.show_value)
     bad_value = f"CASE r.__b {shown} END" if shown else "NULL"
     cols = ", ".join(f"r.{q(f.name)}" for f in spec.fields)

@@ -44,8 +44,10 @@ def is_decimal(col: str) -> str:
 def normalise_postcode(col: str) -> str:
     """Remove all whitespace, upper-case, one space before the last three characters."""
     squashed = f"upper(regexp_replace({col}, '\\s', '', 'g'))"
-    return (f"CASE WHEN length({squashed}) > 3 THEN left({squashed}, length({squashed}) - 3) "
-            f"|| ' ' || right({squashed}, 3) ELSE {squashed} END")
+    return (
+        f"CASE WHEN length({squashed}) > 3 THEN left({squashed}, length({squashed}) - 3) "
+        f"|| ' ' || right({squashed}, 3) ELSE {squashed} END"
+    )
 
 
 def normalise_nhs(col: str) -> str:
@@ -59,9 +61,11 @@ def nhs_valid(col: str) -> str:
     digit = "(ord(substr({n}, {i}, 1)) - 48)"
     weighted = " + ".join(f"{11 - i} * {digit.format(n=n, i=i)}" for i in range(1, 10))
     check = f"(11 - (({weighted}) % 11))"
-    return (f"(CASE WHEN regexp_full_match({n}, '[0-9]{{10}}') THEN "
-            f"(CASE WHEN {check} = 11 THEN 0 WHEN {check} = 10 THEN -1 ELSE {check} END) "
-            f"= {digit.format(n=n, i=10)} ELSE FALSE END)")
+    return (
+        f"(CASE WHEN regexp_full_match({n}, '[0-9]{{10}}') THEN "
+        f"(CASE WHEN {check} = 11 THEN 0 WHEN {check} = 10 THEN -1 ELSE {check} END) "
+        f"= {digit.format(n=n, i=10)} ELSE FALSE END)"
+    )
 
 
 def measure_is_integer_instrument(instrument_col: str) -> str:
@@ -74,11 +78,14 @@ def measure_out_of_range(instrument_col: str, value_col: str) -> str:
         f"WHEN {lit(name)} THEN TRY_CAST({value_col} AS DOUBLE) NOT BETWEEN {lo} AND {hi}"
         for name, (lo, hi) in codes.INSTRUMENT_RANGES.items()
     )
-    return (f"(CASE {instrument_col} WHEN 'MAS' THEN {value_col} NOT IN {in_list(codes.MAS_VALUES)} "
-            f"{ranges} ELSE FALSE END)")
+    return (
+        f"(CASE {instrument_col} WHEN 'MAS' THEN {value_col} NOT IN {in_list(codes.MAS_VALUES)} "
+        f"{ranges} ELSE FALSE END)"
+    )
 
 
 def measure_numeric(instrument_col: str, value_col: str) -> str:
     mas = " ".join(f"WHEN {lit(k)} THEN {v}" for k, v in codes.MAS_ORDINAL.items())
-    return (f"CASE WHEN {instrument_col} = 'MAS' THEN (CASE {value_col} {mas} END) "
-            f"ELSE TRY_CAST({value_col} AS DOUBLE) END")
+    return (
+        f"CASE WHEN {instrument_col} = 'MAS' THEN (CASE {value_col} {mas} END) ELSE TRY_CAST({value_col} AS DOUBLE) END"
+    )

@@ -37,10 +37,25 @@ class _Findings:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, rule_id: str, file: str, message: str, field: str | None = None,
-            row_number: int | None = None, severity: str = "E1") -> None:
-        self.rows.append({"file": file, "row_number": row_number, "field": field, "rule_id": rule_id,
-                          "severity": severity, "message": message})
+    def add(
+        self,
+        rule_id: str,
+        file: str,
+        message: str,
+        field: str | None = None,
+        row_number: int | None = None,
+        severity: str = "E1",
+    ) -> None:
+        self.rows.append(
+            {
+                "file": file,
+                "row_number": row_number,
+                "field": field,
+                "rule_id": rule_id,
+                "severity": severity,
+                "message": message,
+            }
+        )
 
     def table(self) -> pa.Table:
         return pa.Table.from_pylist(self.rows, schema=FINDINGS_SCHEMA)
@@ -58,8 +73,9 @@ def _check_manifest_fields(manifest: dict[str, Any], ctx: ValidationContext, out
     """F02: trust, period and spec_version/format against the registry."""
     trust = ctx.registry.trust(str(manifest["trust_ods_code"]))
     if trust is None:
-        out.add("F02", "manifest.json", "trust_ods_code is not a trust in the network's registry",
-                field="trust_ods_code")
+        out.add(
+            "F02", "manifest.json", "trust_ods_code is not a trust in the network's registry", field="trust_ods_code"
+        )
     period = manifest["period"]
     if not isinstance(period, str) or not _PERIOD.match(period):
         out.add("F02", "manifest.json", "period must be YYYY-MM with a month from 01 to 12", field="period")
@@ -72,15 +88,23 @@ def _check_manifest_fields(manifest: dict[str, Any], ctx: ValidationContext, out
     fmt = manifest["format"]
     allowed = {CANONICAL_FORMAT, *(trust.dialects if trust else ())}
     if fmt not in allowed:
-        out.add("F02", "manifest.json", "format is neither regional-v1 nor a dialect registered for this trust",
-                field="format")
+        out.add(
+            "F02",
+            "manifest.json",
+            "format is neither regional-v1 nor a dialect registered for this trust",
+            field="format",
+        )
     elif fmt != CANONICAL_FORMAT:
         try:
             load_dialect(fmt)
         except ConfigError:
             log.exception("dialect %s is registered but its file does not load", fmt)
-            out.add("F02", "manifest.json", f"dialect {fmt!r} is registered but its definition does not load; "
-                    "the network team has been alerted", field="format")
+            out.add(
+                "F02",
+                "manifest.json",
+                f"dialect {fmt!r} is registered but its definition does not load; the network team has been alerted",
+                field="format",
+            )
 
 
 def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple[dict[str, CsvTable], dict[str, int]]:
@@ -108,8 +132,12 @@ def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple
             continue
         rows_in[spec.name] = csv.num_rows
         if entry.get("rows") != csv.num_rows:
-            out.add("F04", spec.name, f"{spec.name} has {csv.num_rows} data rows but manifest.json says "
-                    f"{entry.get('rows')}", field="rows")
+            out.add(
+                "F04",
+                spec.name,
+                f"{spec.name} has {csv.num_rows} data rows but manifest.json says {entry.get('rows')}",
+                field="rows",
+            )
             continue
         missing = [c for c in spec.columns if c not in csv.header]
         for col in missing:
@@ -119,18 +147,23 @@ def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple
     return tables, rows_in
 
 
-def _rejected(folder: Path, manifest: dict[str, Any] | None, out: _Findings,
-              rows_in: dict[str, int] | None = None) -> ValidationResult:
+def _rejected(
+    folder: Path, manifest: dict[str, Any] | None, out: _Findings, rows_in: dict[str, int] | None = None
+) -> ValidationResult:
     files = {s.name: FileOutcome(s.name, rows_in=(rows_in or {}).get(s.name, 0)) for s in FILES}
-    return ValidationResult(folder=folder, status="rejected", manifest=manifest, files=files,
-                            findings=out.table())
+    return ValidationResult(folder=folder, status="rejected", manifest=manifest, files=files, findings=out.table())
 
 
 def _extra_columns(extras: dict[str, list[str]], out: _Findings) -> None:
     """W01: one finding per file, however many extra columns."""
     for label, cols in extras.items():
-        out.add("W01", label, f"{len(cols)} unknown column(s) dropped before loading: {', '.join(cols)}",
-                field=",".join(cols), severity="W")
+        out.add(
+            "W01",
+            label,
+            f"{len(cols)} unknown column(s) dropped before loading: {', '.join(cols)}",
+            field=",".join(cols),
+            severity="W",
+        )
 
 
 def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResult:
@@ -160,8 +193,9 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
 
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        result = _check_rows(folder, manifest, tables, ctx, con, manifest["period"], out,
-                             {k: v for k, v in extras.items() if v})
+        result = _check_rows(
+            folder, manifest, tables, ctx, con, manifest["period"], out, {k: v for k, v in extras.items() if v}
+        )
     finally:
         con.close()
     return _to_source(result, sources) if sources else result
@@ -181,9 +215,16 @@ def _to_source(result: ValidationResult, sources: dict[str, SourceMap]) -> Valid
     return result
 
 
-def _check_rows(folder: Path, manifest: dict[str, Any], tables: dict[str, CsvTable], ctx: ValidationContext,
-                con: duckdb.DuckDBPyConnection, period: str, out: _Findings,
-                extras: dict[str, list[str]]) -> ValidationResult:
+def _check_rows(
+    folder: Path,
+    manifest: dict[str, Any],
+    tables: dict[str, CsvTable],
+    ctx: ValidationContext,
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    out: _Findings,
+    extras: dict[str, list[str]],
+) -> ValidationResult:
     end = period_end(period)
     warnings = _Findings()
     _extra_columns(extras, warnings)
@@ -199,8 +240,12 @@ def _check_rows(folder: Path, manifest: dict[str, Any], tables: dict[str, CsvTab
 
     for name, f in files.items():
         if f.rows_in and f.rows_quarantined > F07_SHARE * f.rows_in:
-            out.add("F07", name, f"{f.rows_quarantined} of {f.rows_in} rows would be quarantined: more than "
-                    "half, which is almost always a mapping or export fault")
+            out.add(
+                "F07",
+                name,
+                f"{f.rows_quarantined} of {f.rows_in} rows would be quarantined: more than "
+                "half, which is almost always a mapping or export fault",
+            )
     if out:
         return _rejected(folder, manifest, out, {n: f.rows_in for n, f in files.items()})
 

@@ -18,16 +18,21 @@ def _clinical_table(clinical: Clinical) -> pa.Table:
     """One row per (version, product): the dose limits and re-injection interval in force
     from ``valid_from`` until the next version."""
     versions = sorted(clinical.versions, key=lambda v: v.effective_from)
-    rows: dict[str, list] = {k: [] for k in
-                             ("valid_from", "valid_to", "product", "upper", "lower", "both", "min_days")}
+    rows: dict[str, list] = {k: [] for k in ("valid_from", "valid_to", "product", "upper", "lower", "both", "min_days")}
     for i, v in enumerate(versions):
         valid_to = versions[i + 1].effective_from if i + 1 < len(versions) else dt.date(9999, 12, 31)
         # the first version also covers anything earlier (clinical.version_at does the same)
         valid_from = dt.date(1, 1, 1) if i == 0 else v.effective_from
         for product, lim in v.dose_limits.items():
-            for key, value in (("valid_from", valid_from), ("valid_to", valid_to), ("product", product),
-                               ("upper", lim.upper), ("lower", lim.lower), ("both", lim.both),
-                               ("min_days", v.min_reinjection_days)):
+            for key, value in (
+                ("valid_from", valid_from),
+                ("valid_to", valid_to),
+                ("product", product),
+                ("upper", lim.upper),
+                ("lower", lim.lower),
+                ("both", lim.both),
+                ("min_days", v.min_reinjection_days),
+            ):
                 rows[key].append(value)
     return pa.table(rows)
 

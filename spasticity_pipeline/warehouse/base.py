@@ -60,7 +60,7 @@ class Warehouse(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> "Warehouse":
+    def __enter__(self) -> Warehouse:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -82,8 +82,11 @@ class Warehouse(ABC):
         return self.query("SELECT * FROM audit.submissions ORDER BY received_at, submission_id")
 
     def findings(self, submission_id: str) -> pa.Table:
-        return self.query("SELECT file, row_number, field, rule_id, severity, message FROM audit.findings "
-                          "WHERE submission_id = ? ORDER BY file, row_number NULLS FIRST, rule_id", (submission_id,))
+        return self.query(
+            "SELECT file, row_number, field, rule_id, severity, message FROM audit.findings "
+            "WHERE submission_id = ? ORDER BY file, row_number NULLS FIRST, rule_id",
+            (submission_id,),
+        )
 
     def contact_history(self, trust: str, period: str) -> pa.Table:
         """W05's history: contacts of the trust's current submissions for other periods."""
@@ -92,33 +95,50 @@ class Warehouse(ABC):
             "FROM staging.contacts c JOIN audit.submissions s USING (submission_id) "
             "WHERE s.trust_ods_code = ? AND s.status <> 'rejected' AND NOT s.superseded AND c.period <> ? "
             "AND c.contact_type = 'injection' AND c.attendance = 'attended'",
-            (trust, period))
+            (trust, period),
+        )
         return t.cast(HISTORY_SCHEMA) if t.num_rows else HISTORY_SCHEMA.empty_table()
 
     def _audit_row(self, sub: SubmissionRef, result: ValidationResult, superseded: bool) -> None:
         self.execute(
             "INSERT INTO audit.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (sub.submission_id, sub.trust, sub.period, result.format or "unknown",
-             sub.received_at.replace(tzinfo=None), dt.datetime.now(dt.UTC).replace(tzinfo=None), result.status,
-             superseded, result.rows_in, result.rows_loaded, result.rows_quarantined, result.n_warnings))
+            (
+                sub.submission_id,
+                sub.trust,
+                sub.period,
+                result.format or "unknown",
+                sub.received_at.replace(tzinfo=None),
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                result.status,
+                superseded,
+                result.rows_in,
+                result.rows_loaded,
+                result.rows_quarantined,
+                result.n_warnings,
+            ),
+        )
         findings = result.findings
         if findings.num_rows:
             sid = pa.array([sub.submission_id] * findings.num_rows, pa.string())
             dataset = findings.column("file")
             if result.file_labels:  # a dialect's own file names → the regional-v1 file
                 labels = pa.array(list(result.file_labels), pa.string())
-                canonical = pc.take(pa.array(list(result.file_labels.values()), pa.string()),
-                                    pc.index_in(dataset, value_set=labels))
+                canonical = pc.take(
+                    pa.array(list(result.file_labels.values()), pa.string()), pc.index_in(dataset, value_set=labels)
+                )
                 dataset = pc.coalesce(canonical, dataset)
-            self.insert_arrow("audit.findings", findings.add_column(0, "submission_id", sid)
-                              .append_column("dataset_file", dataset))
-        files = pa.table({
-            "submission_id": [sub.submission_id] * len(result.files),
-            "file": list(result.files),
-            "rows_in": [f.rows_in for f in result.files.values()],
-            "rows_loaded": [f.rows_loaded for f in result.files.values()],
-            "rows_quarantined": [f.rows_quarantined for f in result.files.values()],
-        })
+            self.insert_arrow(
+                "audit.findings", findings.add_column(0, "submission_id", sid).append_column("dataset_file", dataset)
+            )
+        files = pa.table(
+            {
+                "submission_id": [sub.submission_id] * len(result.files),
+                "file": list(result.files),
+                "rows_in": [f.rows_in for f in result.files.values()],
+                "rows_loaded": [f.rows_loaded for f in result.files.values()],
+                "rows_quarantined": [f.rows_quarantined for f in result.files.values()],
+            }
+        )
         if files.num_rows:
             self.insert_arrow("audit.files", files)
 
@@ -145,11 +165,15 @@ class Warehouse(ABC):
             later = self.scalar(
                 "SELECT count(*) FROM audit.submissions WHERE trust_ods_code = ? AND period = ? "
                 "AND status <> 'rejected' AND received_at > ?",
-                (sub.trust, sub.period, sub.received_at.replace(tzinfo=None)))
+                (sub.trust, sub.period, sub.received_at.replace(tzinfo=None)),
+            )
             current = not later
             if current:
-                self.execute("UPDATE audit.submissions SET superseded = TRUE WHERE trust_ods_code = ? AND period = ? "
-                             "AND status <> 'rejected' AND NOT superseded", (sub.trust, sub.period))
+                self.execute(
+                    "UPDATE audit.submissions SET superseded = TRUE WHERE trust_ods_code = ? AND period = ? "
+                    "AND status <> 'rejected' AND NOT superseded",
+                    (sub.trust, sub.period),
+                )
             self._audit_row(sub, result, superseded=not current)
             for spec in FILES:
                 q = result.files[spec.name].quarantined

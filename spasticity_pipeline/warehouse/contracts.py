@@ -51,6 +51,7 @@ def check_staging(tables: dict[str, pyarrow.Table]) -> dict[str, str]:
             # an unexpected column is named by its header (never a value): it may be an identifier
             unexpected = cases["check"].astype(str) == "column_in_schema"
             labels = ("unexpected column " + cases["failure_case"].astype(str)).where(
-                unexpected, cases["column"].astype(str) + ": " + cases["check"].astype(str))
+                unexpected, cases["column"].astype(str) + ": " + cases["check"].astype(str)
+            )
             failures[table] = "; ".join(sorted(set(labels)))
     return failures

@@ -56,7 +56,7 @@ class DuckDBWarehouse(Warehouse):
         self.con.execute("CHECKPOINT")
         self.con.execute(f"ATTACH '{tmp}' AS __published")
         try:
-            self.con.execute(f"COPY FROM DATABASE \"{self._db_name()}\" TO __published")
+            self.con.execute(f'COPY FROM DATABASE "{self._db_name()}" TO __published')
         finally:
             self.con.execute("DETACH __published")
         tmp.replace(target)

@@ -18,8 +18,13 @@ from .base import Warehouse
 def conninfo(url: str) -> str:
     """A libpq connection string from a SQLAlchemy URL (``postgresql+psycopg://…``)."""
     u = make_url(url)
-    parts = {"host": u.host or "127.0.0.1", "port": u.port or 5432, "user": u.username, "password": u.password,
-             "dbname": u.database}
+    parts = {
+        "host": u.host or "127.0.0.1",
+        "port": u.port or 5432,
+        "user": u.username,
+        "password": u.password,
+        "dbname": u.database,
+    }
     return " ".join(f"{k}={v}" for k, v in parts.items() if v not in (None, ""))
 
 
@@ -31,8 +36,10 @@ class PostgresWarehouse(Warehouse):
             self.conn = psycopg.connect(conninfo(url), autocommit=True)
         except psycopg.OperationalError as exc:
             u = make_url(url)
-            raise ConnectionError(f"cannot connect to the Postgres warehouse {u.host}:{u.port or 5432}/{u.database}: "
-                                  f"{str(exc).strip().splitlines()[-1]}") from None
+            raise ConnectionError(
+                f"cannot connect to the Postgres warehouse {u.host}:{u.port or 5432}/{u.database}: "
+                f"{str(exc).strip().splitlines()[-1]}"
+            ) from None
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -45,8 +52,11 @@ class PostgresWarehouse(Warehouse):
         cur = self.conn.execute(self._sql(sql), params or None)
         names = [d.name for d in cur.description]
         rows = cur.fetchall()
-        return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}) if rows else \
-            pa.table({n: pa.array([], pa.string()) for n in names})
+        return (
+            pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+            if rows
+            else pa.table({n: pa.array([], pa.string()) for n in names})
+        )
 
     def insert_arrow(self, table_name: str, data: pa.Table) -> None:
         buf = io.BytesIO()

@@ -14,19 +14,36 @@ SCHEMAS = ("audit", "quarantine", "staging")
 ROW_PREFIX = (("submission_id", "VARCHAR"), ("trust_ods_code", "VARCHAR"), ("period", "VARCHAR"))
 
 AUDIT_SUBMISSIONS = (
-    ("submission_id", "VARCHAR"), ("trust_ods_code", "VARCHAR"), ("period", "VARCHAR"), ("format", "VARCHAR"),
-    ("received_at", "TIMESTAMP"), ("processed_at", "TIMESTAMP"), ("status", "VARCHAR"), ("superseded", "BOOLEAN"),
-    ("rows_in", "BIGINT"), ("rows_loaded", "BIGINT"), ("rows_quarantined", "BIGINT"), ("n_warnings", "BIGINT"),
+    ("submission_id", "VARCHAR"),
+    ("trust_ods_code", "VARCHAR"),
+    ("period", "VARCHAR"),
+    ("format", "VARCHAR"),
+    ("received_at", "TIMESTAMP"),
+    ("processed_at", "TIMESTAMP"),
+    ("status", "VARCHAR"),
+    ("superseded", "BOOLEAN"),
+    ("rows_in", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
+    ("rows_quarantined", "BIGINT"),
+    ("n_warnings", "BIGINT"),
 )
 AUDIT_FINDINGS = (
-    ("submission_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT"), ("field", "VARCHAR"),
-    ("rule_id", "VARCHAR"), ("severity", "VARCHAR"), ("message", "VARCHAR"),
+    ("submission_id", "VARCHAR"),
+    ("file", "VARCHAR"),
+    ("row_number", "BIGINT"),
+    ("field", "VARCHAR"),
+    ("rule_id", "VARCHAR"),
+    ("severity", "VARCHAR"),
+    ("message", "VARCHAR"),
     # the regional-v1 file the finding belongs to (``file`` is the trust's own file for a dialect)
     ("dataset_file", "VARCHAR"),
 )
 #: per submission and file, for the data-quality mart and the engineers' metadata
 AUDIT_FILES = (
-    ("submission_id", "VARCHAR"), ("file", "VARCHAR"), ("rows_in", "BIGINT"), ("rows_loaded", "BIGINT"),
+    ("submission_id", "VARCHAR"),
+    ("file", "VARCHAR"),
+    ("rows_in", "BIGINT"),
+    ("rows_loaded", "BIGINT"),
     ("rows_quarantined", "BIGINT"),
 )
 

@@ -25,7 +25,7 @@ import psycopg
 from spasticity_pipeline import landing
 from spasticity_pipeline.ingest_flow import build_context
 from spasticity_pipeline.pseudonymise import to_staging
-from spasticity_pipeline.settings import Settings, SHIPPED_POSTCODE_LOOKUP
+from spasticity_pipeline.settings import SHIPPED_POSTCODE_LOOKUP, Settings
 from spasticity_pipeline.synthetic import generate_network
 from spasticity_pipeline.validate import validate_submission
 from spasticity_pipeline.warehouse import open_warehouse
@@ -39,14 +39,26 @@ def peak_mb() -> float:
 
 
 def _generate(root: Path, patients: int) -> Path:
-    subs = generate_network(root, trusts=["RDR"], months=[PERIOD], patients=patients, seed=11,
-                            fault_rate=0.01, dialects=False, e1_faults=False)
+    subs = generate_network(
+        root,
+        trusts=["RDR"],
+        months=[PERIOD],
+        patients=patients,
+        seed=11,
+        fault_rate=0.01,
+        dialects=False,
+        e1_faults=False,
+    )
     return subs[0].folder
 
 
 def _settings(home: Path, url: str | None = None) -> Settings:
-    return Settings(home=home, warehouse_url=url or f"duckdb:///{home / 'warehouse.duckdb'}",
-                    postcode_lookup=SHIPPED_POSTCODE_LOOKUP, key_env="bench-key")
+    return Settings(
+        home=home,
+        warehouse_url=url or f"duckdb:///{home / 'warehouse.duckdb'}",
+        postcode_lookup=SHIPPED_POSTCODE_LOOKUP,
+        key_env="bench-key",
+    )
 
 
 def pipeline(folder: Path, settings: Settings) -> dict[str, float]:
@@ -98,7 +110,9 @@ def _drop(name: str) -> None:
 
 def _line(label: str, t: dict[str, float]) -> str:
     stages = "  ".join(f"{k} {v:6.2f}s" for k, v in t.items() if k not in ("rows", "total"))
-    return f"{label:<28} {int(t['rows']):>9,} rows  {t['total']:7.2f}s  {t['rows'] / t['total']:>10,.0f} rows/s  {stages}"
+    return (
+        f"{label:<28} {int(t['rows']):>9,} rows  {t['total']:7.2f}s  {t['rows'] / t['total']:>10,.0f} rows/s  {stages}"
+    )
 
 
 def main() -> None:

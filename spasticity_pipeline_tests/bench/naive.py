@@ -52,8 +52,9 @@ def _column(f: Field) -> pa.Column:
 
 
 def schema(spec: FileSpec) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema({f.name: _column(f) for f in spec.fields}, unique=[spec.primary_key],
-                              report_duplicates="all")
+    return pa.DataFrameSchema(
+        {f.name: _column(f) for f in spec.fields}, unique=[spec.primary_key], report_duplicates="all"
+    )
 
 
 def ingest(folder: Path, engine, key: bytes = b"bench") -> dict[str, int]:
@@ -68,9 +69,11 @@ def ingest(folder: Path, engine, key: bytes = b"bench") -> dict[str, int]:
             bad = set(exc.failure_cases["index"].dropna().astype(int))
         good = df.drop(index=list(bad))
         if spec.name == "patients.csv":
-            good = good.assign(patient_token=[
-                hmac.new(key, n.replace(" ", "").encode(), hashlib.sha256).hexdigest() for n in good["nhs_number"]
-            ]).drop(columns=["nhs_number", "postcode", "birth_date"])
+            good = good.assign(
+                patient_token=[
+                    hmac.new(key, n.replace(" ", "").encode(), hashlib.sha256).hexdigest() for n in good["nhs_number"]
+                ]
+            ).drop(columns=["nhs_number", "postcode", "birth_date"])
         good.to_sql(f"naive_{spec.table}", engine, if_exists="append", index=False, chunksize=10_000)
         loaded[spec.name] = len(good)
     return loaded

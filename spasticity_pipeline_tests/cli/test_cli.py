@@ -82,8 +82,12 @@ def test_users_add_list_disable(env):
     runner = CliRunner()
     res = runner.invoke(main, ["users", "add", "dm@rdr.nhs.uk", "--trust", "RDR", "--password", "a-long-passphrase-1"])
     assert res.exit_code == 0, res.output
-    assert runner.invoke(main, ["users", "add", "x@y.nhs.uk", "--trust", "ZZZ", "--password", "a-long-passphrase-1"]
-                         ).exit_code == 2
+    assert (
+        runner.invoke(
+            main, ["users", "add", "x@y.nhs.uk", "--trust", "ZZZ", "--password", "a-long-passphrase-1"]
+        ).exit_code
+        == 2
+    )
     listed = runner.invoke(main, ["users", "list"]).output
     assert "dm@rdr.nhs.uk" in listed and "RDR" in listed and "yes" in listed
     assert runner.invoke(main, ["users", "disable", "dm@rdr.nhs.uk"]).exit_code == 0

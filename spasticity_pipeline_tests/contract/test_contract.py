@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from spasticity_pipeline.config import Clinical, ConfigError, Registry, Targets, clinical, load_yaml_model, registry, targets
+from spasticity_pipeline.config import (
+    Clinical,
+    ConfigError,
+    Registry,
+    Targets,
+    clinical,
+    load_yaml_model,
+    registry,
+    targets,
+)
 from spasticity_pipeline.contract import FILES, ROW_RULE_ORDER, RULES
 from spasticity_pipeline.contract.docs import render_markdown
 
@@ -14,13 +23,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_docs_contract_is_generated_from_the_code():
-    assert (ROOT / "docs" / "contract.md").read_text() == render_markdown(), \
+    assert (ROOT / "docs" / "contract.md").read_text() == render_markdown(), (
         "regenerate: python -m spasticity_pipeline.contract.docs > docs/contract.md"
+    )
 
 
 def test_every_rule_of_the_spec_is_defined_with_its_severity():
-    expected = {**{f"F0{i}": "E1" for i in range(1, 8)}, **{f"R{i:02d}": "E2" for i in range(1, 11)},
-                **{f"W0{i}": "W" for i in range(1, 6)}}
+    expected = {
+        **{f"F0{i}": "E1" for i in range(1, 8)},
+        **{f"R{i:02d}": "E2" for i in range(1, 11)},
+        **{f"W0{i}": "W" for i in range(1, 6)},
+    }
     assert {r.id: r.severity for r in RULES.values()} == expected
     assert ROW_RULE_ORDER == ("R01", "R02", "R03", "R04", "R09", "R10", "R08", "R05", "R06", "R07")
 
@@ -50,13 +63,19 @@ def test_clinical_limits_are_effective_dated():
 @pytest.mark.parametrize(
     ("model", "text", "error"),
     [
-        (Registry, "network: n\ntrusts:\n  - {ods: RDR, name: A, role: spoke, hub: XXX}\n",
-         "spoke RDR names hub 'XXX'"),
+        (
+            Registry,
+            "network: n\ntrusts:\n  - {ods: RDR, name: A, role: spoke, hub: XXX}\n",
+            "spoke RDR names hub 'XXX'",
+        ),
         (Registry, "network: n\ntrusts:\n  - {ods: RDR, name: A, role: boss}\n", "trusts.0.role"),
         (Registry, "network: n\ntrusts: []\nlocked_periods: ['2026-13']\n", "not a YYYY-MM period"),
-        (Clinical, "versions:\n  - effective_from: 2026-01-01\n    min_reinjection_days: 84\n"
-                   "    dose_limits: {botox: {upper: 0, lower: 1, both: 1}}\n",
-         "versions.0.dose_limits.botox.upper"),
+        (
+            Clinical,
+            "versions:\n  - effective_from: 2026-01-01\n    min_reinjection_days: 84\n"
+            "    dose_limits: {botox: {upper: 0, lower: 1, both: 1}}\n",
+            "versions.0.dose_limits.botox.upper",
+        ),
         (Clinical, "versions: [\n", "not valid YAML"),
         (Targets, "version: x\nmetrics: {M99: {target: 0.5, amber: 0.4}}\n", "unknown metric id: M99"),
         (Targets, "version: x\nmetrics: {M11: {target: 0.05, amber: 0.01}}\n", "M11: amber must be above"),

@@ -51,9 +51,20 @@ def run_dbt(args: list[str], env: dict[str, str], work: Path) -> dbtRunnerResult
     """dbt from this process, with its artefacts under ``work`` (the project's target/ is left alone)."""
     with mock.patch.dict(os.environ, env):
         try:
-            return dbtRunner().invoke([*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-                                       "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-                                       "--quiet"])
+            return dbtRunner().invoke(
+                [
+                    *args,
+                    "--project-dir",
+                    str(PROJECT_DIR),
+                    "--profiles-dir",
+                    str(PROJECT_DIR),
+                    "--target-path",
+                    str(work / "target"),
+                    "--log-path",
+                    str(work / "logs"),
+                    "--quiet",
+                ]
+            )
         finally:
             _release_duckdb()
 
@@ -72,8 +83,9 @@ def _release_duckdb() -> None:
 def failures(res: dbtRunnerResult) -> list[str]:
     if res.result is None:
         return [f"dbt did not run: {res.exception}"]
-    return [f"{r.node.unique_id}: {r.status} {r.message}" for r in res.result
-            if str(r.status) not in ("success", "pass")]
+    return [
+        f"{r.node.unique_id}: {r.status} {r.message}" for r in res.result if str(r.status) not in ("success", "pass")
+    ]
 
 
 def _plain(v: Any) -> Any:
@@ -92,8 +104,12 @@ def duck(tmp_path_factory) -> Iterator[Warehouse]:
     path = home / "warehouse.duckdb"
     con = duckdb.connect(str(path))
     subs = fixtures.create_sources(
-        con.execute, lambda t, cols, rows: con.executemany(
-            f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows), "duckdb")
+        con.execute,
+        lambda t, cols, rows: con.executemany(
+            f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows
+        ),
+        "duckdb",
+    )
     con.close()
     env = dbt_env(_settings(home, f"duckdb:///{path}"))
     start = time.perf_counter()
@@ -116,13 +132,18 @@ def pg(tmp_path_factory) -> Iterator[Warehouse]:
     name = f"spasticity_dbt_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    conn = psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={name}", autocommit=True,
-                           row_factory=dict_row)
+    conn = psycopg.connect(
+        f"host=127.0.0.1 port=5432 user=postgres dbname={name}", autocommit=True, row_factory=dict_row
+    )
     try:
         subs = fixtures.create_sources(
-            conn.execute, lambda t, cols, rows: conn.cursor().executemany(
-                f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", rows),
-            "postgres", findings_dataset_file=True)
+            conn.execute,
+            lambda t, cols, rows: conn.cursor().executemany(
+                f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})", rows
+            ),
+            "postgres",
+            findings_dataset_file=True,
+        )
         env = dbt_env(_settings(home, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"))
         start = time.perf_counter()
         res = run_dbt(["build"], env, home)

@@ -27,6 +27,13 @@ def test_doc_names_every_metric_and_target_variable():
 
     for m in METRICS:
         assert f"| {m.id} | {m.name}" in text, m.id
-    for var in ("SPASTICITY_DBT_TARGET", "SPASTICITY_DUCKDB_PATH", "SPASTICITY_PG_HOST", "SPASTICITY_PG_PORT",
-                "SPASTICITY_PG_USER", "SPASTICITY_PG_PASSWORD", "SPASTICITY_PG_DBNAME"):
+    for var in (
+        "SPASTICITY_DBT_TARGET",
+        "SPASTICITY_DUCKDB_PATH",
+        "SPASTICITY_PG_HOST",
+        "SPASTICITY_PG_PORT",
+        "SPASTICITY_PG_USER",
+        "SPASTICITY_PG_PASSWORD",
+        "SPASTICITY_PG_DBNAME",
+    ):
         assert var in text and var in (DOC.parents[1] / "dbt_models" / "profiles.yml").read_text(), var

@@ -31,8 +31,13 @@ def test_resubmission_rejection_quarantine_and_late_arrival(tmp_path):
     _contact(october, "C2")["attendance"] = "came"  # quarantined in October: September's C2 stays current
     late_sep = copy.deepcopy(BASE)
     _contact(late_sep, "C1").update(consultant_present="N", physio_present="Y")
-    plan = [("sep1", "2026-09", sep1), ("sep2", "2026-09", sep2), ("rejected", "2026-09", sep_rejected),
-            ("oct", "2026-10", october), ("late_sep", "2026-09", late_sep)]
+    plan = [
+        ("sep1", "2026-09", sep1),
+        ("sep2", "2026-09", sep2),
+        ("rejected", "2026-09", sep_rejected),
+        ("oct", "2026-10", october),
+        ("late_sep", "2026-09", late_sep),
+    ]
     ids = {}
     with open_warehouse(settings) as wh:
         wh.ensure_schema()
@@ -46,14 +51,24 @@ def test_resubmission_rejection_quarantine_and_late_arrival(tmp_path):
             process_submission(sub, settings, wh, ctx)
     run_dbt(settings, ["build"], tmp_path / "target")
     with open_warehouse(settings) as wh:
-        current = {r["period"]: r["submission_id"] for r in
-                   wh.query("SELECT period, submission_id FROM core.current_submissions").to_pylist()}
-        c1, c2 = (wh.query("SELECT consultant_present, physio_present, attendance, submitted_period AS period, "
-                           "submission_id "
-                           "FROM core.fct_contact WHERE contact_id = ?", (cid,)).to_pylist()[0] for cid in ("C1", "C2"))
-        injections = wh.query("SELECT injection_id, submitted_period AS period FROM core.fct_injection "
-                              "WHERE contact_id = 'C2' "
-                              "ORDER BY injection_id").to_pylist()
+        current = {
+            r["period"]: r["submission_id"]
+            for r in wh.query("SELECT period, submission_id FROM core.current_submissions").to_pylist()
+        }
+        c1, c2 = (
+            wh.query(
+                "SELECT consultant_present, physio_present, attendance, submitted_period AS period, "
+                "submission_id "
+                "FROM core.fct_contact WHERE contact_id = ?",
+                (cid,),
+            ).to_pylist()[0]
+            for cid in ("C1", "C2")
+        )
+        injections = wh.query(
+            "SELECT injection_id, submitted_period AS period FROM core.fct_injection "
+            "WHERE contact_id = 'C2' "
+            "ORDER BY injection_id"
+        ).to_pylist()
     # the latest accepted Sep submission counts (the rejected one supersedes nothing)
     assert current == {"2026-09": ids["late_sep"], "2026-10": ids["oct"]}
     # October's C1 wins over a September resubmission received later ("latest" is by period first)

@@ -14,8 +14,16 @@ from dagster_dbt import DbtProject
 
 from spasticity_pipeline.defs.resources import SpasticityResource
 from spasticity_pipeline.defs.warehouse import defs
-from spasticity_pipeline.defs.warehouse.dbt import (LOADED, PROJECT_DIR, dbt_env, dbt_resource, ensure_manifest,
-                                                    environment, manifest_is_stale, warehouse_models)
+from spasticity_pipeline.defs.warehouse.dbt import (
+    LOADED,
+    PROJECT_DIR,
+    dbt_env,
+    dbt_resource,
+    ensure_manifest,
+    environment,
+    manifest_is_stale,
+    warehouse_models,
+)
 from spasticity_pipeline.settings import Settings
 
 from . import fixtures
@@ -60,10 +68,17 @@ def test_definitions_load_with_the_dbt_resource():
 
 def test_dbt_env_from_the_warehouse_url(tmp_path):
     assert dbt_env(_settings(f"duckdb:///{tmp_path}/w.duckdb")) == {
-        "SPASTICITY_DBT_TARGET": "duckdb", "SPASTICITY_DUCKDB_PATH": f"{tmp_path}/w.duckdb"}
+        "SPASTICITY_DBT_TARGET": "duckdb",
+        "SPASTICITY_DUCKDB_PATH": f"{tmp_path}/w.duckdb",
+    }
     assert dbt_env(_settings("postgresql+psycopg://analyst:s%40cret@db.example:5433/network")) == {
-        "SPASTICITY_DBT_TARGET": "postgres", "SPASTICITY_PG_HOST": "db.example", "SPASTICITY_PG_PORT": "5433",
-        "SPASTICITY_PG_USER": "analyst", "SPASTICITY_PG_PASSWORD": "s@cret", "SPASTICITY_PG_DBNAME": "network"}
+        "SPASTICITY_DBT_TARGET": "postgres",
+        "SPASTICITY_PG_HOST": "db.example",
+        "SPASTICITY_PG_PORT": "5433",
+        "SPASTICITY_PG_USER": "analyst",
+        "SPASTICITY_PG_PASSWORD": "s@cret",
+        "SPASTICITY_PG_DBNAME": "network",
+    }
     assert dbt_env(_settings("postgresql+psycopg://postgres@127.0.0.1/spasticity"))["SPASTICITY_PG_PASSWORD"] == ""
     with pytest.raises(ValueError, match="DuckDB or Postgres"):
         dbt_env(_settings("mysql://u@h/db"))
@@ -97,15 +112,29 @@ def test_materialising_the_dbt_assets_builds_the_warehouse(tmp_path):
     through dbtRunner on both engines)."""
     path = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(path))
-    fixtures.create_sources(con.execute, lambda t, cols, rows: con.executemany(
-        f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows), "duckdb")
+    fixtures.create_sources(
+        con.execute,
+        lambda t, cols, rows: con.executemany(
+            f"INSERT INTO {t} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows
+        ),
+        "duckdb",
+    )
     con.close()
-    spasticity = SpasticityResource(home=str(tmp_path), warehouse_url=f"duckdb:///{path}",
-                                    postcode_lookup=str(tmp_path / "lookup.csv"))
-    selection = [dg.AssetKey(["staging", "stg_submissions"]), dg.AssetKey(["core", "current_submissions"]),
-                 dg.AssetKey(["core", "organisations"]), dg.AssetKey(["core", "dim_organisation"])]
-    result = dg.materialize([warehouse_models], selection=selection, instance=dg.DagsterInstance.ephemeral(),
-                            resources={"dbt": dbt_resource(), "spasticity": spasticity})
+    spasticity = SpasticityResource(
+        home=str(tmp_path), warehouse_url=f"duckdb:///{path}", postcode_lookup=str(tmp_path / "lookup.csv")
+    )
+    selection = [
+        dg.AssetKey(["staging", "stg_submissions"]),
+        dg.AssetKey(["core", "current_submissions"]),
+        dg.AssetKey(["core", "organisations"]),
+        dg.AssetKey(["core", "dim_organisation"]),
+    ]
+    result = dg.materialize(
+        [warehouse_models],
+        selection=selection,
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={"dbt": dbt_resource(), "spasticity": spasticity},
+    )
     assert result.success
     assert {e.asset_key for e in result.get_asset_materialization_events()} == set(selection)
     checks = result.get_asset_check_evaluations()

@@ -25,44 +25,71 @@ T0 = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
 #: (metric, org, period) → (numerator, denominator), worked out by hand
 EXPECTED = {
     # M01 first assessment ≤ 126 days: R1 +126 (hit, Jul), R2 +127 (miss, Aug); RXC R9 +21
-    ("M01", "RDR", "2026-07"): (1, 1), ("M01", "RDR", "2026-08"): (0, 1), ("M01", "RXC", "2026-08"): (1, 1),
+    ("M01", "RDR", "2026-07"): (1, 1),
+    ("M01", "RDR", "2026-08"): (0, 1),
+    ("M01", "RXC", "2026-08"): (1, 1),
     # M02 working days in (received, triage]: R1 10 (hit, Mar); Easter: R2 10 (hit), R3 11 (miss) in Apr
-    ("M02", "RDR", "2026-03"): (1, 1), ("M02", "RDR", "2026-04"): (1, 2), ("M02", "RXC", "2026-08"): (1, 1),
+    ("M02", "RDR", "2026-03"): (1, 1),
+    ("M02", "RDR", "2026-04"): (1, 2),
+    ("M02", "RXC", "2026-08"): (1, 1),
     # M03 standard route by month received: R1 Y, R2 N, R3 Y
-    ("M03", "RDR", "2026-03"): (2, 3), ("M03", "RXC", "2026-08"): (1, 1),
+    ("M03", "RDR", "2026-03"): (2, 3),
+    ("M03", "RXC", "2026-08"): (1, 1),
     # M04 joint assessment: C1 Y/Y, C2 Y/N; C7 was a DNA (not attended)
-    ("M04", "RDR", "2026-07"): (1, 1), ("M04", "RDR", "2026-08"): (0, 1), ("M04", "RXC", "2026-08"): (1, 1),
+    ("M04", "RDR", "2026-07"): (1, 1),
+    ("M04", "RDR", "2026-08"): (0, 1),
+    ("M04", "RXC", "2026-08"): (1, 1),
     # M05 a goal set on/before the injection: C5 (10 Aug) precedes G3 (11 Aug)
-    ("M05", "RDR", "2026-07"): (1, 1), ("M05", "RDR", "2026-08"): (0, 1), ("M05", "RDR", "2026-10"): (2, 2),
+    ("M05", "RDR", "2026-07"): (1, 1),
+    ("M05", "RDR", "2026-08"): (0, 1),
+    ("M05", "RDR", "2026-10"): (2, 2),
     ("M05", "RXC", "2026-09"): (0, 1),
     # M06 exactly one primary goal: R1 has two (C3, C4 miss), C5 none, C6 one (G3)
-    ("M06", "RDR", "2026-07"): (0, 1), ("M06", "RDR", "2026-08"): (0, 1), ("M06", "RDR", "2026-10"): (1, 2),
+    ("M06", "RDR", "2026-07"): (0, 1),
+    ("M06", "RDR", "2026-08"): (0, 1),
+    ("M06", "RDR", "2026-10"): (1, 2),
     ("M06", "RXC", "2026-09"): (0, 1),
     # M07 a baseline measure on/before the injection
-    ("M07", "RDR", "2026-07"): (1, 1), ("M07", "RDR", "2026-08"): (1, 1), ("M07", "RDR", "2026-10"): (2, 2),
+    ("M07", "RDR", "2026-07"): (1, 1),
+    ("M07", "RDR", "2026-08"): (1, 1),
+    ("M07", "RDR", "2026-10"): (2, 2),
     ("M07", "RXC", "2026-09"): (0, 1),
     # M08 outcome in [c+28, c+140]: C3 → G1 on day 28 (hit), C4 none, C5 no goal yet, C6 → G3 day 29
-    ("M08", "RDR", "2026-07"): (1, 1), ("M08", "RDR", "2026-08"): (0, 1), ("M08", "RDR", "2026-10"): (1, 2),
+    ("M08", "RDR", "2026-07"): (1, 1),
+    ("M08", "RDR", "2026-08"): (0, 1),
+    ("M08", "RDR", "2026-10"): (1, 2),
     ("M08", "RXC", "2026-09"): (0, 1),
     # M09 dose: C3 botox 350/400, C4 dysport both limbs 1200/1500, C5 two products each within, C6 botox 450/400
-    ("M09", "RDR", "2026-07"): (1, 1), ("M09", "RDR", "2026-08"): (1, 1), ("M09", "RDR", "2026-10"): (1, 2),
+    ("M09", "RDR", "2026-07"): (1, 1),
+    ("M09", "RDR", "2026-08"): (1, 1),
+    ("M09", "RDR", "2026-10"): (1, 2),
     ("M09", "RXC", "2026-09"): (1, 1),
     # M10 re-injection: C4 exactly 84 days after C3 (RXC's 1 Sep injection of the same person ignored), C6 52
     ("M10", "RDR", "2026-10"): (1, 2),
     # M11 adverse event: two events on C3 count once
-    ("M11", "RDR", "2026-07"): (1, 1), ("M11", "RDR", "2026-08"): (0, 1), ("M11", "RDR", "2026-10"): (0, 2),
+    ("M11", "RDR", "2026-07"): (1, 1),
+    ("M11", "RDR", "2026-08"): (0, 1),
+    ("M11", "RDR", "2026-10"): (0, 2),
     ("M11", "RXC", "2026-09"): (0, 1),
     # M12 GAS T ≥ 50: R1 Aug (w2·0, w1·−1) → 45.98; R2 Oct one goal +2 → 70
-    ("M12", "RDR", "2026-08"): (0, 1), ("M12", "RDR", "2026-10"): (1, 1),
+    ("M12", "RDR", "2026-08"): (0, 1),
+    ("M12", "RDR", "2026-10"): (1, 1),
     # M13 primary goal achieved: G1 0 (hit), G2 −1 (miss) in Aug; G3 +2 in Oct
-    ("M13", "RDR", "2026-08"): (1, 2), ("M13", "RDR", "2026-10"): (1, 1),
+    ("M13", "RDR", "2026-08"): (1, 2),
+    ("M13", "RDR", "2026-10"): (1, 1),
     # M14 pain: M3 2 vs baseline exactly 4 (hit); M5 4 vs the higher of two baselines on 20 Aug (8)
-    ("M14", "RDR", "2026-08"): (1, 1), ("M14", "RDR", "2026-09"): (1, 1),
+    ("M14", "RDR", "2026-08"): (1, 1),
+    ("M14", "RDR", "2026-09"): (1, 1),
     # M15 understood goals: Y and U count, empty does not; M16 FFT: 6 excluded, 4 is not positive
-    ("M15", "RDR", "2026-09"): (1, 2), ("M16", "RDR", "2026-09"): (1, 2),
+    ("M15", "RDR", "2026-09"): (1, 2),
+    ("M16", "RDR", "2026-09"): (1, 2),
     # M17 DNA among attended + DNA contacts, every contact type
-    ("M17", "RDR", "2026-04"): (1, 1), ("M17", "RDR", "2026-07"): (0, 2), ("M17", "RDR", "2026-08"): (0, 2),
-    ("M17", "RDR", "2026-10"): (0, 2), ("M17", "RXC", "2026-08"): (0, 1), ("M17", "RXC", "2026-09"): (0, 1),
+    ("M17", "RDR", "2026-04"): (1, 1),
+    ("M17", "RDR", "2026-07"): (0, 2),
+    ("M17", "RDR", "2026-08"): (0, 2),
+    ("M17", "RDR", "2026-10"): (0, 2),
+    ("M17", "RXC", "2026-08"): (0, 1),
+    ("M17", "RXC", "2026-09"): (0, 1),
 }
 
 
@@ -78,8 +105,9 @@ def _build(settings, tmp_path) -> None:
     with open_warehouse(settings) as wh:
         wh.ensure_schema()
         ctx = build_context(settings, wh, TODAY)
-        for i, (trust, period, tables) in enumerate([("RXC", "2026-09", RXC_SEPTEMBER),
-                                                     ("RDR", "2026-10", RDR_OCTOBER)]):
+        for i, (trust, period, tables) in enumerate(
+            [("RXC", "2026-09", RXC_SEPTEMBER), ("RDR", "2026-10", RDR_OCTOBER)]
+        ):
             folder = write_submission(tmp_path / f"{trust}-{period}", tables, trust=trust, period=period)
             sub = landing.submit(folder, settings, trust, period, T0 + dt.timedelta(hours=i))
             out = process_submission(sub, settings, wh, ctx)
@@ -116,8 +144,9 @@ def _query(settings, sql):
 
 
 def test_every_metric_row_is_the_hand_worked_one(warehouse):
-    rows = _query(warehouse, "SELECT metric_id, org_code, period, numerator, denominator, value "
-                             "FROM marts.governance_metrics")
+    rows = _query(
+        warehouse, "SELECT metric_id, org_code, period, numerator, denominator, value FROM marts.governance_metrics"
+    )
     got = {(r["metric_id"], r["org_code"], r["period"]): (r["numerator"], r["denominator"]) for r in rows}
     assert got == _with_region(EXPECTED)
     assert all(r["value"] == pytest.approx(r["numerator"] / r["denominator"]) for r in rows)
@@ -125,38 +154,54 @@ def test_every_metric_row_is_the_hand_worked_one(warehouse):
 
 
 def test_gas_t_scores(warehouse):
-    rows = _query(warehouse, "SELECT org_code, referral_id, period, n_goals, gas_t_score FROM marts.goal_attainment "
-                             "ORDER BY referral_id")
+    rows = _query(
+        warehouse,
+        "SELECT org_code, referral_id, period, n_goals, gas_t_score FROM marts.goal_attainment ORDER BY referral_id",
+    )
     assert [(r["referral_id"], r["period"], r["n_goals"]) for r in rows] == [("R1", "2026-08", 2), ("R2", "2026-10", 1)]
     # R1: 50 + 10·(2·0 + 1·(−1)) / √(0.7·(4 + 1) + 0.3·3²) = 50 − 10/√6.2
-    assert rows[0]["gas_t_score"] == pytest.approx(50 - 10 / 6.2 ** 0.5)
+    assert rows[0]["gas_t_score"] == pytest.approx(50 - 10 / 6.2**0.5)
     assert rows[1]["gas_t_score"] == pytest.approx(70.0)
 
 
 def test_core_applies_current_data_and_keeps_mas_order(warehouse):
-    measures = _query(warehouse, "SELECT measure_id, value, value_numeric FROM core.fct_outcome_measure "
-                                 "WHERE instrument = 'MAS'")
+    measures = _query(
+        warehouse, "SELECT measure_id, value, value_numeric FROM core.fct_outcome_measure WHERE instrument = 'MAS'"
+    )
     assert measures == [{"measure_id": "M2", "value": "1+", "value_numeric": 1.5}]
-    shared = _query(warehouse, "SELECT n_trusts FROM core.dim_patient WHERE latest_trust_ods_code = 'RDR' AND n_trusts = 2")
+    shared = _query(
+        warehouse, "SELECT n_trusts FROM core.dim_patient WHERE latest_trust_ods_code = 'RDR' AND n_trusts = 2"
+    )
     assert len(shared) == 1  # P1 at RDR is P4 at RXC: one token
 
 
 def test_population_profile_counts_people_once_in_region(warehouse):
-    rows = _query(warehouse, "SELECT org_code, period, age_band, ethnic_group, imd_quintile, patients "
-                             "FROM marts.population_profile WHERE period IN ('2026-08', '2026-09')")
+    rows = _query(
+        warehouse,
+        "SELECT org_code, period, age_band, ethnic_group, imd_quintile, patients "
+        "FROM marts.population_profile WHERE period IN ('2026-08', '2026-09')",
+    )
     by = defaultdict(int)
     for r in rows:
         by[(r["org_code"], r["period"])] += r["patients"]
     # Aug: RDR saw P2 (C2, C5); RXC saw P4 (= P1). Sep: RXC saw P4 (C10); RDR had no contact
-    assert dict(by) == {("RDR", "2026-08"): 1, ("RXC", "2026-08"): 1, ("REGION", "2026-08"): 2,
-                        ("RXC", "2026-09"): 1, ("REGION", "2026-09"): 1}
+    assert dict(by) == {
+        ("RDR", "2026-08"): 1,
+        ("RXC", "2026-08"): 1,
+        ("REGION", "2026-08"): 2,
+        ("RXC", "2026-09"): 1,
+        ("REGION", "2026-09"): 1,
+    }
     # born 1960-05 → 66 on 1 Aug 2026; TN1 2AB is decile 5 in the test lookup → quintile 3
     assert {(r["age_band"], r["ethnic_group"], r["imd_quintile"]) for r in rows} == {("60-79", "White", 3)}
 
 
 def test_data_quality_counts_the_warnings_per_file(warehouse):
-    rows = _query(warehouse, "SELECT trust_ods_code, file, rows_in, rows_loaded, findings_w04, findings_w05, "
-                             "completeness_importance FROM marts.data_quality WHERE trust_ods_code = 'RDR'")
+    rows = _query(
+        warehouse,
+        "SELECT trust_ods_code, file, rows_in, rows_loaded, findings_w04, findings_w05, "
+        "completeness_importance FROM marts.data_quality WHERE trust_ods_code = 'RDR'",
+    )
     by_file = {r["file"]: r for r in rows}
     assert by_file["injections.csv"]["findings_w04"] == 2  # both rows of C6's 450-unit botox session
     assert by_file["contacts.csv"]["findings_w05"] == 1  # C6, 52 days after C5

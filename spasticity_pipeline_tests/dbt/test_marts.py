@@ -9,8 +9,12 @@ import pytest
 
 
 def test_gas_t_score_vectors(wh):
-    got = {(r["referral_id"], r["period"]): (r["n_goals"], r["gas_t_score"]) for r in wh.rows(
-        "SELECT referral_id, period, n_goals, gas_t_score FROM marts.goal_attainment WHERE org_code = 'RDR'")}
+    got = {
+        (r["referral_id"], r["period"]): (r["n_goals"], r["gas_t_score"])
+        for r in wh.rows(
+            "SELECT referral_id, period, n_goals, gas_t_score FROM marts.goal_attainment WHERE org_code = 'RDR'"
+        )
+    }
     # the spec's checks: one goal 0 → 50 (G1, weighted 2×2: weight does not move a 0), −1 → 40 (G3:
     # importance 0 so weight 1), +2 → 70 (G4), three unweighted −1 → 36.3 (G5, G6, G9: 2×0 → weight 1)
     assert got[("RI1", "2026-02")] == (1, 50.0)
@@ -24,8 +28,10 @@ def test_gas_t_score_vectors(wh):
 
 
 def _profile(wh, org, period):
-    return {(r["primary_condition"], r["age_band"], r["sex"], r["ethnic_group"], r["imd_quintile"]): r["patients"]
-            for r in wh.rows(f"SELECT * FROM marts.population_profile WHERE org_code = '{org}' AND period = '{period}'")}
+    return {
+        (r["primary_condition"], r["age_band"], r["sex"], r["ethnic_group"], r["imd_quintile"]): r["patients"]
+        for r in wh.rows(f"SELECT * FROM marts.population_profile WHERE org_code = '{org}' AND period = '{period}'")
+    }
 
 
 def test_population_profile(wh):
@@ -47,12 +53,24 @@ def test_population_profile(wh):
         ("stroke", "60-79", "1", "White", 2): 1,
     }
     # a person seen at two trusts in a month counts once in REGION; nobody is counted for a DNA
-    totals = {(r["org_code"], r["period"]): r["n"] for r in wh.rows(
-        "SELECT org_code, period, sum(patients) AS n FROM marts.population_profile GROUP BY org_code, period")}
-    assert totals == {("RDR", "2025-11"): 1, ("RDR", "2026-01"): 2, ("RDR", "2026-03"): 2, ("RDR", "2026-04"): 4,
-                      ("RYR", "2026-03"): 1, ("RWF", "2026-04"): 1,
-                      ("REGION", "2025-11"): 1, ("REGION", "2026-01"): 2, ("REGION", "2026-03"): 3,
-                      ("REGION", "2026-04"): 5}
+    totals = {
+        (r["org_code"], r["period"]): r["n"]
+        for r in wh.rows(
+            "SELECT org_code, period, sum(patients) AS n FROM marts.population_profile GROUP BY org_code, period"
+        )
+    }
+    assert totals == {
+        ("RDR", "2025-11"): 1,
+        ("RDR", "2026-01"): 2,
+        ("RDR", "2026-03"): 2,
+        ("RDR", "2026-04"): 4,
+        ("RYR", "2026-03"): 1,
+        ("RWF", "2026-04"): 1,
+        ("REGION", "2025-11"): 1,
+        ("REGION", "2026-01"): 2,
+        ("REGION", "2026-03"): 3,
+        ("REGION", "2026-04"): 5,
+    }
 
 
 def test_data_quality_per_submission_and_file(wh):
@@ -60,8 +78,13 @@ def test_data_quality_per_submission_and_file(wh):
     # every accepted submission has the eight files; the rejected S3 only the file its finding names
     assert len(rows) == 7 * 8 + 1
     ref = rows[("RDR-2026-04-S4", "referrals.csv")]
-    assert (ref["rows_in"], ref["rows_loaded"], ref["rows_quarantined"], ref["findings_r01"], ref["n_findings"]) \
-        == (12, 11, 1, 1, 1)
+    assert (ref["rows_in"], ref["rows_loaded"], ref["rows_quarantined"], ref["findings_r01"], ref["n_findings"]) == (
+        12,
+        11,
+        1,
+        1,
+        1,
+    )
     assert ref["completeness_triage_date"] == pytest.approx(3 / 11)  # RB1, RB2, RB3
     assert ref["completeness_first_assessment_date"] == pytest.approx(2 / 11)  # RA1, RA2
     assert ref["completeness_discharge_date"] == 0
@@ -72,16 +95,27 @@ def test_data_quality_per_submission_and_file(wh):
     goals = rows[("RDR-2026-04-S4", "goals.csv")]
     assert goals["completeness_importance"] == pytest.approx(5 / 9)  # G1, G3, G9, G7, G8
     rejected = rows[("RDR-2026-03-S3", "referrals.csv")]
-    assert (rejected["status"], rejected["rows_in"], rejected["rows_loaded"], rejected["findings_f04"]) \
-        == ("rejected", None, 0, 1)
+    assert (rejected["status"], rejected["rows_in"], rejected["rows_loaded"], rejected["findings_f04"]) == (
+        "rejected",
+        None,
+        0,
+        1,
+    )
     assert {k[0]: (r["superseded"], r["is_current"]) for k, r in rows.items() if k[1] == "patients.csv"} == {
-        "RDR-2026-03-S1": (True, False), "RDR-2026-03-S2": (False, True), "RDR-2026-04-S4": (False, True),
-        "RWF-2026-03-W1": (True, False), "RWF-2026-04-W2": (False, True), "RWF-2026-03-W3": (False, True),
-        "RYR-2026-03-Y1": (False, True)}
+        "RDR-2026-03-S1": (True, False),
+        "RDR-2026-03-S2": (False, True),
+        "RDR-2026-04-S4": (False, True),
+        "RWF-2026-03-W1": (True, False),
+        "RWF-2026-04-W2": (False, True),
+        "RWF-2026-03-W3": (False, True),
+        "RYR-2026-03-Y1": (False, True),
+    }
     # one column per rule of spec §3, lower-case on both engines
     assert {c for c in ref if c.startswith("findings_")} == {
-        *(f"findings_f0{i}" for i in range(1, 8)), *(f"findings_r{i:02d}" for i in range(1, 11)),
-        *(f"findings_w0{i}" for i in range(1, 6))}
+        *(f"findings_f0{i}" for i in range(1, 8)),
+        *(f"findings_r{i:02d}" for i in range(1, 11)),
+        *(f"findings_w0{i}" for i in range(1, 6)),
+    }
 
 
 MARTS = ["governance_metrics", "governance_metric_units", "population_profile", "goal_attainment", "data_quality"]

@@ -146,8 +146,10 @@ def expected() -> dict[tuple[str, str, str], tuple[int, int]]:
 
 
 def metrics(wh) -> dict[tuple[str, str, str], tuple[int, int]]:
-    return {(r["metric_id"], r["org_code"], r["period"]): (r["numerator"], r["denominator"])
-            for r in wh.rows("SELECT metric_id, org_code, period, numerator, denominator FROM marts.governance_metrics")}
+    return {
+        (r["metric_id"], r["org_code"], r["period"]): (r["numerator"], r["denominator"])
+        for r in wh.rows("SELECT metric_id, org_code, period, numerator, denominator FROM marts.governance_metrics")
+    }
 
 
 def test_dbt_build_passes_every_test(wh):
@@ -191,18 +193,26 @@ def test_region_is_the_sum_of_trusts(wh):
             s = sums.setdefault((m, p), [0, 0])
             s[0] += n
             s[1] += d
-    assert {(m, p): (n, d) for (m, org, p), (n, d) in got.items() if org == "REGION"} == \
-        {k: tuple(v) for k, v in sums.items()}
+    assert {(m, p): (n, d) for (m, org, p), (n, d) in got.items() if org == "REGION"} == {
+        k: tuple(v) for k, v in sums.items()
+    }
     # by hand, two of them: M03 2026-02 = RDR 4/5 + RWF 1/2 + RYR 1/1; M17 2026-04 = RDR 2/7 + RWF 0/2
     assert got[("M03", "REGION", "2026-02")] == (6, 8)
     assert got[("M17", "REGION", "2026-04")] == (2, 9)
 
 
 def test_metric_units_explain_the_numbers(wh):
-    rows = wh.rows("SELECT metric_id, org_code, unit_id, in_numerator FROM marts.governance_metric_units "
-                   "WHERE org_code = 'RDR' AND metric_id IN ('M01', 'M02', 'M10')")
+    rows = wh.rows(
+        "SELECT metric_id, org_code, unit_id, in_numerator FROM marts.governance_metric_units "
+        "WHERE org_code = 'RDR' AND metric_id IN ('M01', 'M02', 'M10')"
+    )
     assert {(r["metric_id"], r["unit_id"], r["in_numerator"]) for r in rows} == {
-        ("M01", "RA1", 1), ("M01", "RA2", 0),
-        ("M02", "RB1", 1), ("M02", "RB2", 0), ("M02", "RB3", 1),
-        ("M10", "I2", 1), ("M10", "I4", 0), ("M10", "I7", 0),
+        ("M01", "RA1", 1),
+        ("M01", "RA2", 0),
+        ("M02", "RB1", 1),
+        ("M02", "RB2", 0),
+        ("M02", "RB3", 1),
+        ("M10", "I2", 1),
+        ("M10", "I4", 0),
+        ("M10", "I7", 0),
     }

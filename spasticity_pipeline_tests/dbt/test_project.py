@@ -23,8 +23,16 @@ def test_organisations_seed_is_the_registry():
 def test_bank_holiday_seed_is_generated_and_right_on_known_years():
     assert SEED.read_text(encoding="utf-8") == seed_csv()
     days = {d.isoformat() for d in holidays(2026)}
-    assert days == {"2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
-                    "2026-12-25", "2026-12-28"}  # Boxing Day 2026 is a Saturday: Monday 28 instead
+    assert days == {
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+    }  # Boxing Day 2026 is a Saturday: Monday 28 instead
     assert {d.isoformat() for d in holidays(2022)} >= {"2022-06-02", "2022-06-03", "2022-09-19", "2022-12-27"}
 
 
@@ -44,17 +52,27 @@ def _seed(name: str) -> list[dict[str, str]]:
 
 
 def test_clinical_limits_seed_is_the_clinical_config():
-    seed = {(r["effective_from"], r["product"]): (float(r["upper_limb"]), float(r["lower_limb"]),
-                                                  float(r["both_limbs"]), int(r["min_reinjection_days"]))
-            for r in _seed("clinical_limits")}
-    config = {(v.effective_from.isoformat(), product): (lim.upper, lim.lower, lim.both, v.min_reinjection_days)
-              for v in clinical().versions for product, lim in v.dose_limits.items()}
+    seed = {
+        (r["effective_from"], r["product"]): (
+            float(r["upper_limb"]),
+            float(r["lower_limb"]),
+            float(r["both_limbs"]),
+            int(r["min_reinjection_days"]),
+        )
+        for r in _seed("clinical_limits")
+    }
+    config = {
+        (v.effective_from.isoformat(), product): (lim.upper, lim.lower, lim.both, v.min_reinjection_days)
+        for v in clinical().versions
+        for product, lim in v.dose_limits.items()
+    }
     assert seed == config
 
 
 def test_metric_and_ethnic_group_seeds_are_the_contract():
-    assert [(r["metric_id"], r["metric_name"], r["domain"], r["better"]) for r in _seed("metrics")] == \
-        [(m.id, m.name, m.domain, m.better) for m in METRICS]
+    assert [(r["metric_id"], r["metric_name"], r["domain"], r["better"]) for r in _seed("metrics")] == [
+        (m.id, m.name, m.domain, m.better) for m in METRICS
+    ]
     assert {r["ethnic_category"]: r["ethnic_group"] for r in _seed("ethnic_groups")} == ETHNIC_GROUP
 
 

@@ -67,8 +67,12 @@ def test_partitioned_materialisation_loads_waiting_submissions_in_received_order
     early = _land(settings, tmp_path, "early", T0)
     other = _land(settings, tmp_path, "other", T0, trust="RXC")
     with dg.instance_for_test() as instance:
-        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
-                             resources={"spasticity": _resource(settings)}, instance=instance)
+        res = dg.materialize(
+            [loaded_submissions],
+            partition_key=partition_key("RDR", "2026-09"),
+            resources={"spasticity": _resource(settings)},
+            instance=instance,
+        )
         assert res.success
         md = res.asset_materializations_for_node("loaded_submissions")[0].metadata
         assert md["submissions"].value == 2 and md["rows_quarantined"].value == 0
@@ -89,8 +93,12 @@ def test_quarantine_rate_check_warns_above_threshold(settings, tmp_path):
     folder = write_submission(tmp_path / "q", tables)
     landing.submit(folder, settings, "RDR", "2026-09", received_at=T0)
     with dg.instance_for_test() as instance:
-        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
-                             resources={"spasticity": _resource(settings)}, instance=instance)
+        res = dg.materialize(
+            [loaded_submissions],
+            partition_key=partition_key("RDR", "2026-09"),
+            resources={"spasticity": _resource(settings)},
+            instance=instance,
+        )
     ev = {c.check_name: c for c in res.get_asset_check_evaluations()}
     assert ev["row_conservation"].passed
     assert not ev["quarantine_rate"].passed and ev["quarantine_rate"].severity == dg.AssetCheckSeverity.WARN
@@ -127,15 +135,19 @@ def test_feedback_asset_lists_exactly_the_audit_findings(settings, tmp_path):
     folder = write_submission(tmp_path / "f", tables)
     sub = landing.submit(folder, settings, "RDR", "2026-09", received_at=T0)
     with dg.instance_for_test() as instance:
-        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
-                             resources={"spasticity": _resource(settings)}, instance=instance)
+        res = dg.materialize(
+            [loaded_submissions],
+            partition_key=partition_key("RDR", "2026-09"),
+            resources={"spasticity": _resource(settings)},
+            instance=instance,
+        )
         assert res.success
-        assert dg.materialize([submission_feedback], resources={"spasticity": _resource(settings)},
-                              instance=instance).success
+        assert dg.materialize(
+            [submission_feedback], resources={"spasticity": _resource(settings)}, instance=instance
+        ).success
     with open_warehouse(settings) as wh:
         audit = wh.findings(sub.submission_id).to_pandas()
-    csv = pd.read_csv(settings.home / "feedback" / "RDR" / f"{sub.submission_id}.csv", dtype=str,
-                      keep_default_na=False)
+    csv = pd.read_csv(settings.home / "feedback" / "RDR" / f"{sub.submission_id}.csv", dtype=str, keep_default_na=False)
     key = ["file", "row_number", "field", "rule_id", "message"]
     got = sorted(map(tuple, csv[key].values.tolist()))
     want = sorted(tuple("" if pd.isna(v) else str(v) for v in row) for row in audit[key].values.tolist())
@@ -149,13 +161,18 @@ def test_a_rejected_submission_is_recorded_and_conserved(settings, tmp_path):
     (folder / "goals.csv").unlink()
     sub = landing.submit(folder, settings, "RDR", "2026-09", received_at=T0)
     with dg.instance_for_test() as instance:
-        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
-                             resources={"spasticity": _resource(settings)}, instance=instance)
+        res = dg.materialize(
+            [loaded_submissions],
+            partition_key=partition_key("RDR", "2026-09"),
+            resources={"spasticity": _resource(settings)},
+            instance=instance,
+        )
     assert res.success
     assert {c.check_name: c.passed for c in res.get_asset_check_evaluations()}["row_conservation"]
     with open_warehouse(settings) as wh:
-        assert [(r["submission_id"], r["status"]) for r in wh.submissions().to_pylist()] == \
-            [(sub.submission_id, "rejected")]
+        assert [(r["submission_id"], r["status"]) for r in wh.submissions().to_pylist()] == [
+            (sub.submission_id, "rejected")
+        ]
 
 
 def test_a_staging_contract_breach_blocks_the_load(settings, tmp_path, monkeypatch):
@@ -174,8 +191,13 @@ def test_a_staging_contract_breach_blocks_the_load(settings, tmp_path, monkeypat
     monkeypatch.setattr(ingest_flow, "to_staging", leaky)
     sub = _land(settings, tmp_path, "a", T0)
     with dg.instance_for_test() as instance:
-        res = dg.materialize([loaded_submissions], partition_key=partition_key("RDR", "2026-09"),
-                             resources={"spasticity": _resource(settings)}, instance=instance, raise_on_error=False)
+        res = dg.materialize(
+            [loaded_submissions],
+            partition_key=partition_key("RDR", "2026-09"),
+            resources={"spasticity": _resource(settings)},
+            instance=instance,
+            raise_on_error=False,
+        )
     assert not res.success  # a blocking check failed: nothing downstream runs
     ev = {c.check_name: c for c in res.get_asset_check_evaluations()}
     assert not ev["staging_schema"].passed

@@ -22,8 +22,11 @@ from spasticity_pipeline_tests.conftest import make_settings
 from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
 
 PASSWORD = "a long test password"
-USERS = {"rdr": ("data@rdr.example.nhs.uk", "RDR"), "rxc": ("data@rxc.example.nhs.uk", "RXC"),
-         "net": ("team@network.example.nhs.uk", "network")}
+USERS = {
+    "rdr": ("data@rdr.example.nhs.uk", "RDR"),
+    "rxc": ("data@rxc.example.nhs.uk", "RXC"),
+    "net": ("team@network.example.nhs.uk", "network"),
+}
 #: a month the shared test submission fits (its dates run to 2026-08) and that is never in the future
 PERIOD = "2026-10"
 
@@ -39,8 +42,9 @@ def cheap_password_hashing(monkeypatch):
 
 
 def portal_config(home: Path, max_upload_mb: float = 5) -> PortalConfig:
-    return PortalConfig(settings=make_settings(home), secret="portal-test-secret",
-                        max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    return PortalConfig(
+        settings=make_settings(home), secret="portal-test-secret", max_upload_bytes=int(max_upload_mb * 1024 * 1024)
+    )
 
 
 @pytest.fixture
@@ -127,8 +131,11 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
 def upload(client: TestClient, files: dict[str, bytes], period: str = PERIOD, csrf: str | None = None):
     page = client.get("/upload")
     token = csrf if csrf is not None else csrf_from(page.text)
-    return client.post("/upload", data={"period": period, "csrf_token": token},
-                       files=[("files", (name, data, "application/octet-stream")) for name, data in files.items()])
+    return client.post(
+        "/upload",
+        data={"period": period, "csrf_token": token},
+        files=[("files", (name, data, "application/octet-stream")) for name, data in files.items()],
+    )
 
 
 def wait_checked(client: TestClient, location: str, timeout: float = 30) -> dict:

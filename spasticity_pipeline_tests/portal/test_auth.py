@@ -14,10 +14,27 @@ from spasticity_pipeline.portal.db import PortalDB
 from spasticity_pipeline.portal.users import UserError, add_user, disable_user, list_users
 from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
 
-from .conftest import (PASSWORD, PERIOD, USERS, client_for, csrf_from, faulty_tables, sign_in, submission_files,
-                       upload, wait_checked)
+from .conftest import (
+    PASSWORD,
+    PERIOD,
+    USERS,
+    client_for,
+    csrf_from,
+    faulty_tables,
+    sign_in,
+    submission_files,
+    upload,
+    wait_checked,
+)
 
-PROTECTED_GET = ["/submissions", "/upload", "/network", "/submissions/X", "/uploads/00000000000000000000000000000000", "/uploads/00000000000000000000000000000000/status"]
+PROTECTED_GET = [
+    "/submissions",
+    "/upload",
+    "/network",
+    "/submissions/X",
+    "/uploads/00000000000000000000000000000000",
+    "/uploads/00000000000000000000000000000000/status",
+]
 
 
 @pytest.fixture
@@ -57,8 +74,9 @@ def test_secure_cookie_over_https(app):
     with client_for(app) as c:
         c.base_url = "https://testserver"
         token = csrf_from(c.get("https://testserver/login").text)
-        r = c.post("https://testserver/login", data={"email": USERS["rdr"][0], "password": PASSWORD,
-                                                     "csrf_token": token})
+        r = c.post(
+            "https://testserver/login", data={"email": USERS["rdr"][0], "password": PASSWORD, "csrf_token": token}
+        )
         cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("spasticity_session=")][-1]
         assert "Secure" in cookie
 
@@ -125,8 +143,15 @@ def test_sign_out(signed_in):
 def test_another_trusts_submission_and_upload_are_404(signed_in, rdr_upload, cfg):
     loc, sid = rdr_upload
     rdr, rxc, net = signed_in("rdr"), signed_in("rxc"), signed_in("net")
-    own = [loc, f"{loc}/status", f"{loc}/feedback.html", f"{loc}/feedback.csv", f"/submissions/{sid}",
-           f"/submissions/{sid}/feedback.csv", f"/submissions/{sid}/feedback.html"]
+    own = [
+        loc,
+        f"{loc}/status",
+        f"{loc}/feedback.html",
+        f"{loc}/feedback.csv",
+        f"/submissions/{sid}",
+        f"/submissions/{sid}/feedback.csv",
+        f"/submissions/{sid}/feedback.html",
+    ]
     for path in own:
         assert rdr.get(path).status_code == 200, path
         assert net.get(path).status_code == 200, path
@@ -152,8 +177,13 @@ def test_downloads_are_attachments_and_audited(signed_in, rdr_upload, cfg):
         assert r.headers["x-content-type-options"] == "nosniff"
     assert signed_in("rxc").get(f"/submissions/{sid}/feedback.csv").status_code == 404
     actions = {(r["action"], r["outcome"]) for r in PortalDB(cfg.db_path).all("SELECT action, outcome FROM audit_log")}
-    assert {("login", "success"), ("upload", "success"), ("confirm", "success"), ("download", "success"),
-            ("download", "refused")} <= actions
+    assert {
+        ("login", "success"),
+        ("upload", "success"),
+        ("confirm", "success"),
+        ("download", "success"),
+        ("download", "refused"),
+    } <= actions
 
 
 def test_network_page_is_for_the_network_team(signed_in):
@@ -184,8 +214,12 @@ def test_users_api(cfg):
         disable_user("nobody@y.nhs.uk", db=db)
     assert add_user("New@RTK.nhs.uk", "rtk", PASSWORD, db=db)["trust"] == "RTK"
     users = {u["email"]: u for u in list_users(db=db)}
-    assert users["New@RTK.nhs.uk"] == {"email": "New@RTK.nhs.uk", "trust": "RTK", "disabled": False,
-                                      "created_at": users["New@RTK.nhs.uk"]["created_at"]}
+    assert users["New@RTK.nhs.uk"] == {
+        "email": "New@RTK.nhs.uk",
+        "trust": "RTK",
+        "disabled": False,
+        "created_at": users["New@RTK.nhs.uk"]["created_at"],
+    }
     assert users[USERS["net"][0]]["trust"] == "network"
     row = db.one("SELECT password_hash FROM users WHERE email = ?", ("new@rtk.nhs.uk",))
     assert row["password_hash"].startswith("$argon2id$") and PASSWORD not in row["password_hash"]
@@ -193,10 +227,15 @@ def test_users_api(cfg):
 
 def test_sign_in_returns_only_to_our_own_pages(anon):
     token = csrf_from(anon.get("/login?next=/upload").text)
-    for target, expected in (("/upload", "/upload"), ("//evil.example", "/"), ("https://evil.example", "/"),
-                             ("/\t/evil.example", "/")):
-        r = anon.post("/login", data={"email": USERS["rdr"][0], "password": PASSWORD, "csrf_token": token,
-                                      "next": target})
+    for target, expected in (
+        ("/upload", "/upload"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\t/evil.example", "/"),
+    ):
+        r = anon.post(
+            "/login", data={"email": USERS["rdr"][0], "password": PASSWORD, "csrf_token": token, "next": target}
+        )
         assert r.headers["location"] == expected
         anon.cookies.delete("spasticity_session")
         token = csrf_from(anon.get("/login").text)

@@ -106,9 +106,13 @@ def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path, monkeypa
     from spasticity_pipeline.cli import run_pipeline
 
     s = cfg.settings
-    for key, value in {"SPASTICITY_HOME": str(s.home), "SPASTICITY_POSTCODE_LOOKUP": str(s.postcode_lookup),
-                       "SPASTICITY_PSEUDONYM_KEY": "test-key", "SPASTICITY_WAREHOUSE_URL": s.warehouse_url,
-                       "DAGSTER_HOME": str(s.dagster_home)}.items():
+    for key, value in {
+        "SPASTICITY_HOME": str(s.home),
+        "SPASTICITY_POSTCODE_LOOKUP": str(s.postcode_lookup),
+        "SPASTICITY_PSEUDONYM_KEY": "test-key",
+        "SPASTICITY_WAREHOUSE_URL": s.warehouse_url,
+        "DAGSTER_HOME": str(s.dagster_home),
+    }.items():
         monkeypatch.setenv(key, value)
     run_pipeline(s)
     driver.get(f"{served}/submissions")

@@ -21,8 +21,20 @@ from spasticity_pipeline.portal.uploads import UploadRefused, check_zip
 from spasticity_pipeline.portal.users import add_user
 from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
 
-from .conftest import (PASSWORD, PERIOD, client_for, csrf_from, faulty_tables, portal_config, rejected_tables,
-                       sign_in, submission_files, upload, wait_checked, zip_bytes)
+from .conftest import (
+    PASSWORD,
+    PERIOD,
+    client_for,
+    csrf_from,
+    faulty_tables,
+    portal_config,
+    rejected_tables,
+    sign_in,
+    submission_files,
+    upload,
+    wait_checked,
+    zip_bytes,
+)
 
 
 def _nothing_stored(cfg) -> bool:
@@ -104,8 +116,9 @@ def test_a_registered_dialect(app, cfg, tmp_path, trust, dialect):
     expected = json.loads((out / "manifest.json").read_text())["files"]
     with client_for(app) as c:
         token = csrf_from(c.get("/login").text)
-        c.post("/login", data={"email": f"data@{trust.lower()}.example.nhs.uk", "password": PASSWORD,
-                               "csrf_token": token})
+        c.post(
+            "/login", data={"email": f"data@{trust.lower()}.example.nhs.uk", "password": PASSWORD, "csrf_token": token}
+        )
         loc, state = _check(c, {name: (out / name).read_bytes() for name in expected})
         assert state["status"] in ("accepted", "accepted_with_warnings")
         manifest = json.loads((cfg.uploads / loc.rsplit("/", 1)[1] / "submission" / "manifest.json").read_text())
@@ -114,6 +127,7 @@ def test_a_registered_dialect(app, cfg, tmp_path, trust, dialect):
 
 
 # -- refused -----------------------------------------------------------------------------------
+
 
 def _zip_with(info: zipfile.ZipInfo, data: bytes = b"x") -> bytes:
     buf = io.BytesIO()
@@ -128,22 +142,25 @@ def _symlink_entry() -> zipfile.ZipInfo:
     return info
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"s.zip": zip_bytes({"../patients.csv": b"a"})}, "unsafe path"),
-    ({"s.zip": zip_bytes({"../../etc/cron.d/x": b"a"})}, "unsafe path"),
-    ({"s.zip": zip_bytes({"/tmp/patients.csv": b"a"})}, "unsafe path"),
-    ({"s.zip": zip_bytes({"C:/x/patients.csv": b"a"})}, "unsafe path"),
-    ({"s.zip": zip_bytes({"extract/patients.csv": b"a"})}, "contains folders"),
-    ({"s.zip": _zip_with(_symlink_entry(), b"/etc/passwd")}, "symbolic link"),
-    ({"s.zip": zip_bytes({"inner.zip": zip_bytes({"patients.csv": b"a"})})}, "not one of the files"),
-    ({"s.zip": zip_bytes({"patients.csv": b"\0" * (8 << 20)})}, "zip bomb"),
-    ({"s.zip": b"PK\x03\x04 not really a zip"}, "not a valid zip"),
-    ({"report.html": b"<script>alert(1)</script>"}, "only .csv, .xlsx and .zip"),
-    ({"run.exe": b"MZ"}, "only .csv, .xlsx and .zip"),
-    ({"notes.csv": b"a,b\n"}, "not one of the files of a submission"),
-    ({"../patients.csv": b"a,b\n"}, "folder path"),
-    ({}, "no files were uploaded"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"s.zip": zip_bytes({"../patients.csv": b"a"})}, "unsafe path"),
+        ({"s.zip": zip_bytes({"../../etc/cron.d/x": b"a"})}, "unsafe path"),
+        ({"s.zip": zip_bytes({"/tmp/patients.csv": b"a"})}, "unsafe path"),
+        ({"s.zip": zip_bytes({"C:/x/patients.csv": b"a"})}, "unsafe path"),
+        ({"s.zip": zip_bytes({"extract/patients.csv": b"a"})}, "contains folders"),
+        ({"s.zip": _zip_with(_symlink_entry(), b"/etc/passwd")}, "symbolic link"),
+        ({"s.zip": zip_bytes({"inner.zip": zip_bytes({"patients.csv": b"a"})})}, "not one of the files"),
+        ({"s.zip": zip_bytes({"patients.csv": b"\0" * (8 << 20)})}, "zip bomb"),
+        ({"s.zip": b"PK\x03\x04 not really a zip"}, "not a valid zip"),
+        ({"report.html": b"<script>alert(1)</script>"}, "only .csv, .xlsx and .zip"),
+        ({"run.exe": b"MZ"}, "only .csv, .xlsx and .zip"),
+        ({"notes.csv": b"a,b\n"}, "not one of the files of a submission"),
+        ({"../patients.csv": b"a,b\n"}, "folder path"),
+        ({}, "no files were uploaded"),
+    ],
+)
 def test_unsafe_uploads_are_refused_with_a_clear_message(signed_in, cfg, files, message):
     c = signed_in("rdr")
     r = upload(c, files)
@@ -192,7 +209,7 @@ def test_an_xlsx_bomb_is_refused(signed_in, cfg):
 def _damaged_zip() -> bytes:
     good = bytearray(zip_bytes({"patients.csv": b"local_patient_id\n" + b"P1\n" * 5000}))
     i = good.index(b"patients.csv") + len("patients.csv") + 20  # into the compressed data
-    good[i:i + 40] = b"\xff" * 40
+    good[i : i + 40] = b"\xff" * 40
     return bytes(good)
 
 
@@ -204,8 +221,10 @@ def test_a_damaged_zip_is_refused(signed_in, cfg):
 
 def test_a_workbook_with_entities_is_refused(signed_in, cfg):
     add_user("data@ryy.example.nhs.uk", "RYY", PASSWORD, db=PortalDB(cfg.db_path))
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-              b"<worksheet>&lol2;</worksheet>")
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        b"<worksheet>&lol2;</worksheet>"
+    )
     c = signed_in("rdr")
     c.cookies.clear()
     token = csrf_from(c.get("/login").text)
@@ -228,9 +247,11 @@ def test_oversize_uploads_are_refused(tmp_path):
         # a body without a declared length is counted as it arrives
         token = csrf_from(c.get("/upload").text)
         boundary = "b0undary"
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"patients.csv\"\r\n"
-                "Content-Type: text/csv\r\n\r\n").encode()
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="patients.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
 
         def body():
             yield head

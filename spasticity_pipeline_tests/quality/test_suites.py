@@ -8,14 +8,16 @@ from spasticity_pipeline.quality import suites
 
 
 def _metrics() -> pd.DataFrame:
-    return pd.DataFrame({
-        "metric_id": ["M01", "M01", "M01", "M11", "M11"],
-        "org_code": ["RDR", "RYR", "REGION", "RDR", "REGION"],
-        "period": ["2026-09"] * 5,
-        "numerator": [1, 2, 3, 0, 0],
-        "denominator": [2, 2, 4, 5, 5],
-        "value": [0.5, 1.0, 0.75, 0.0, 0.0],
-    })
+    return pd.DataFrame(
+        {
+            "metric_id": ["M01", "M01", "M01", "M11", "M11"],
+            "org_code": ["RDR", "RYR", "REGION", "RDR", "REGION"],
+            "period": ["2026-09"] * 5,
+            "numerator": [1, 2, 3, 0, 0],
+            "denominator": [2, 2, 4, 5, 5],
+            "value": [0.5, 1.0, 0.75, 0.0, 0.0],
+        }
+    )
 
 
 def test_sound_metrics_pass_and_docs_are_written(tmp_path):
@@ -41,18 +43,32 @@ def test_broken_metrics_fail_on_the_right_expectations():
 
 
 def test_monthly_volume_band():
-    rows = pd.DataFrame({"trust_ods_code": ["RDR"] * 3 + ["RYR"] * 2,
-                         "period": ["2026-07", "2026-08", "2026-09", "2026-08", "2026-09"],
-                         "rows_loaded": [100, 120, 300, 50, 40]})
+    rows = pd.DataFrame(
+        {
+            "trust_ods_code": ["RDR"] * 3 + ["RYR"] * 2,
+            "period": ["2026-07", "2026-08", "2026-09", "2026-08", "2026-09"],
+            "rows_loaded": [100, 120, 300, 50, 40],
+        }
+    )
     frame = suites.volume_frame(rows)
     assert frame[["trust_ods_code", "period", "ratio"]].round(2).values.tolist() == [
-        ["RDR", "2026-08", 1.2], ["RDR", "2026-09", 2.5], ["RYR", "2026-09", 0.8]]
+        ["RDR", "2026-08", 1.2],
+        ["RDR", "2026-09", 2.5],
+        ["RYR", "2026-09", 0.8],
+    ]
     assert suites.monthly_volume(rows).failed == {"expect_column_values_to_be_between(ratio)": 1}
 
 
 def test_profile_and_goal_attainment_lists():
-    profile = pd.DataFrame({"age_band": ["18-39", "80+"], "sex": ["1", "2"], "ethnic_group": ["White", "Asian"],
-                            "imd_quintile": [1, None], "patients": [3, 1]})
+    profile = pd.DataFrame(
+        {
+            "age_band": ["18-39", "80+"],
+            "sex": ["1", "2"],
+            "ethnic_group": ["White", "Asian"],
+            "imd_quintile": [1, None],
+            "patients": [3, 1],
+        }
+    )
     assert suites.population_profile(profile).success
     profile.loc[0, "age_band"] = "90+"
     assert suites.population_profile(profile).failed == {"expect_column_values_to_be_in_set(age_band)": 1}

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from spasticity_pipeline.reporting.governance import (
-    ReportData, Targets, build_report, latest_complete_quarter, previous_quarter, summary_rows,
+    ReportData,
+    Targets,
+    build_report,
+    latest_complete_quarter,
+    previous_quarter,
+    summary_rows,
 )
 
 
@@ -19,8 +24,11 @@ def test_latest_complete_quarter():
 def _metrics():
     rows = [
         # M01 at RDR: Q2 = (40 + 50) / (50 + 50) = 90%; Q3 = (45 + 47 + 46) / (50 * 3) = 92%
-        ("M01", "RDR", "2026-04", 40, 50), ("M01", "RDR", "2026-06", 50, 50),
-        ("M01", "RDR", "2026-07", 45, 50), ("M01", "RDR", "2026-08", 47, 50), ("M01", "RDR", "2026-09", 46, 50),
+        ("M01", "RDR", "2026-04", 40, 50),
+        ("M01", "RDR", "2026-06", 50, 50),
+        ("M01", "RDR", "2026-07", 45, 50),
+        ("M01", "RDR", "2026-08", 47, 50),
+        ("M01", "RDR", "2026-09", 46, 50),
         # M17 (lower is better) at RYR in Q3: 3 / 12 = 25%, a small denominator
         ("M17", "RYR", "2026-09", 3, 12),
     ]
@@ -45,10 +53,17 @@ def test_summary_rag_change_and_small_denominators():
 
 
 def test_report_is_self_contained_with_pngs(tmp_path):
-    subs = pd.DataFrame({"trust_ods_code": ["RDR", "RYR"], "period": ["2026-09", "2026-09"],
-                         "status": ["accepted", "rejected"], "superseded": [False, False],
-                         "received_at": pd.to_datetime(["2026-10-10", "2026-10-20"]),
-                         "rows_in": [100, 50], "rows_quarantined": [5, 0]})
+    subs = pd.DataFrame(
+        {
+            "trust_ods_code": ["RDR", "RYR"],
+            "period": ["2026-09", "2026-09"],
+            "status": ["accepted", "rejected"],
+            "superseded": [False, False],
+            "received_at": pd.to_datetime(["2026-10-10", "2026-10-20"]),
+            "rows_in": [100, 50],
+            "rows_quarantined": [5, 0],
+        }
+    )
     goals = pd.DataFrame({"org_code": ["RDR"] * 3, "period": ["2026-09"] * 3, "gas_t_score": [40.0, 50.0, 70.0]})
     data = ReportData(_metrics(), pd.DataFrame(), goals, pd.DataFrame(), subs, {"RDR": "Sussex", "RYR": "UHS"})
     path = build_report(data, tmp_path, Targets({"M01": (0.92, 0.85)}))

@@ -25,8 +25,15 @@ from ..validate.conftest import BASE, write_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--window-size=1600,1000"]
+CHROME_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--window-size=1600,1000",
+]
 
 
 def _free_port() -> int:
@@ -60,9 +67,13 @@ def pipeline_home(tmp_path_factory):
     """A home where one faulty and one clean submission went through `spasticity run`."""
     tmp = tmp_path_factory.mktemp("ui")
     settings = make_settings(tmp / "home")
-    env = {"SPASTICITY_HOME": str(settings.home), "SPASTICITY_POSTCODE_LOOKUP": str(settings.postcode_lookup),
-           "SPASTICITY_PSEUDONYM_KEY": "test-key", "DAGSTER_HOME": str(settings.dagster_home),
-           "SPASTICITY_WAREHOUSE_URL": settings.warehouse_url}
+    env = {
+        "SPASTICITY_HOME": str(settings.home),
+        "SPASTICITY_POSTCODE_LOOKUP": str(settings.postcode_lookup),
+        "SPASTICITY_PSEUDONYM_KEY": "test-key",
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "SPASTICITY_WAREHOUSE_URL": settings.warehouse_url,
+    }
     from spasticity_pipeline.cli import run_pipeline
     from spasticity_pipeline.defs.warehouse.dbt import environment
 
@@ -81,12 +92,29 @@ def webserver(pipeline_home):
     """``dagster dev`` (webserver and daemon, so the sensor and schedule run) on a free port."""
     settings, env = pipeline_home
     port = _free_port()
-    log = open(settings.home / "dagster-dev.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(ROOT / "workspace.yaml"),
-                             "-h", "127.0.0.1", "-p", str(port)], cwd=ROOT,
-                            env={**os.environ, **env, "SPASTICITY_SENSOR_INTERVAL": "3",
-                                 "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log = open(settings.home / "dagster-dev.log", "w")  # noqa: SIM115 (open while the server runs)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "dev",
+            "-w",
+            str(ROOT / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **env,
+            "SPASTICITY_SENSOR_INTERVAL": "3",
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
@@ -108,8 +136,9 @@ def webserver(pipeline_home):
 
 
 def _graphql(url: str, query: str) -> dict:
-    req = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query}).encode(),
-                                 headers={"content-type": "application/json"})
+    req = urllib.request.Request(
+        f"{url}/graphql", data=json.dumps({"query": query}).encode(), headers={"content-type": "application/json"}
+    )
     return json.loads(urllib.request.urlopen(req, timeout=30).read())["data"]
 
 
@@ -123,8 +152,10 @@ def test_graphql_shows_every_stage_and_the_finished_runs(webserver):
     assert [n["isPartitioned"] for n in nodes if n["assetKey"]["path"] == ["loaded_submissions"]] == [True]
     runs = _graphql(webserver, "{ runsOrError { ... on Runs { results { jobName status tags { key value } } } } }")
     results = runs["runsOrError"]["results"]
-    assert {(r["jobName"], r["status"]) for r in results} == {("ingest_submission", "SUCCESS"),
-                                                              ("nightly_build", "SUCCESS")}
+    assert {(r["jobName"], r["status"]) for r in results} == {
+        ("ingest_submission", "SUCCESS"),
+        ("nightly_build", "SUCCESS"),
+    }
     partitions = sorted(t["value"] for r in results for t in r["tags"] if t["key"] == "dagster/partition")
     assert partitions == ["2026-09|RDR", "2026-09|RXC"]
 
@@ -164,8 +195,7 @@ def test_governance_report_opens_without_console_errors(pipeline_home, tmp_path)
         assert "Governance" in driver.title or "governance" in driver.page_source.lower()
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
-        images = driver.execute_script(
-            "return Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
+        images = driver.execute_script("return Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
         assert images and all(images)  # every embedded chart decodes
         shot = tmp_path / "governance_report.png"
         driver.save_screenshot(str(shot))
@@ -182,8 +212,10 @@ def test_sensor_launches_exactly_one_run_for_a_new_upload(pipeline_home, webserv
     settings, _ = pipeline_home
     folder = write_submission(tmp_path / "new", BASE, trust="RTP", period="2026-10")
     sub = landing.submit(folder, settings, "RTP", "2026-10")
-    query = ('{ runsOrError(filter: {tags: [{key: "dagster/partition", value: "2026-10|RTP"}]}) '
-             "{ ... on Runs { results { status tags { key value } } } } }")
+    query = (
+        '{ runsOrError(filter: {tags: [{key: "dagster/partition", value: "2026-10|RTP"}]}) '
+        "{ ... on Runs { results { status tags { key value } } } } }"
+    )
     deadline = time.time() + 240
     runs = []
     while time.time() < deadline:

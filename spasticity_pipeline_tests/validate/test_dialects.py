@@ -87,8 +87,12 @@ def test_findings_point_at_the_trusts_own_file_row_and_column_in_csv(tmp_path, b
     base["patients.csv"][1]["sex"] = "Q"
     _, folder = _dialect_submission(tmp_path, base, "ryr-careflow-epr")
     finding = validate_submission(folder, ctx).findings.to_pylist()[0]
-    assert (finding["file"], finding["row_number"], finding["field"], finding["rule_id"]) == \
-        ("SPAS_PATIENTS.TXT", 2, "GENDER", "R03")
+    assert (finding["file"], finding["row_number"], finding["field"], finding["rule_id"]) == (
+        "SPAS_PATIENTS.TXT",
+        2,
+        "GENDER",
+        "R03",
+    )
     assert "'Q'" in finding["message"]
 
 
@@ -104,8 +108,12 @@ def test_findings_in_excel_name_sheet_row_and_cell(tmp_path, base, ctx):
     base["goals.csv"][2]["baseline_score"] = "5"
     _, folder = _dialect_submission(tmp_path, base, "ryy-community-xlsx")
     finding = validate_submission(folder, ctx).findings.to_pylist()[0]
-    assert (finding["file"], finding["row_number"], finding["field"], finding["rule_id"]) == \
-        ("spasticity_extract.xlsx[Goals]", 3, "Baseline", "R10")
+    assert (finding["file"], finding["row_number"], finding["field"], finding["rule_id"]) == (
+        "spasticity_extract.xlsx[Goals]",
+        3,
+        "Baseline",
+        "R10",
+    )
     assert finding["message"].endswith("(cell H4)")
 
 
@@ -126,6 +134,7 @@ def test_missing_mapped_column_is_f06_naming_the_mapping(tmp_path, base, ctx):
     path.write_bytes(path.read_bytes().replace(b"GENDER", b"SEX"))
     manifest = _manifest(folder)
     import hashlib
+
     manifest["files"]["SPAS_PATIENTS.TXT"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     result = validate_submission(folder, ctx)
@@ -145,6 +154,7 @@ def test_wrong_sheet_is_e1(tmp_path, base, ctx):
     wb.save(path)
     manifest = _manifest(folder)
     import hashlib
+
     manifest["files"]["spasticity_extract.xlsx"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     result = validate_submission(folder, ctx)
@@ -157,6 +167,7 @@ def test_not_a_workbook_is_f05(tmp_path, base, ctx):
     path.write_bytes(b"not a zip")
     manifest = _manifest(folder)
     import hashlib
+
     manifest["files"]["spasticity_extract.xlsx"]["sha256"] = hashlib.sha256(b"not a zip").hexdigest()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     assert [f["rule_id"] for f in validate_submission(folder, ctx).findings.to_pylist()] == ["F05"]
@@ -173,16 +184,19 @@ def test_extra_source_columns_are_w01(tmp_path, base, ctx):
         row["consultant_name"] = "Dr X"
     _, folder = _dialect_submission(tmp_path, base, "ryr-careflow-epr")
     result = validate_submission(folder, ctx)
-    assert [(f["rule_id"], f["file"], f["field"]) for f in result.findings.to_pylist()] == \
-        [("W01", "SPAS_REFERRALS.TXT", "consultant_name")]
+    assert [(f["rule_id"], f["file"], f["field"]) for f in result.findings.to_pylist()] == [
+        ("W01", "SPAS_REFERRALS.TXT", "consultant_name")
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "error"),
     [
         ("name: x\ntables: {}\n", "no mapping for patients.csv"),
-        ("name: x\ntables:\n  patients.csv: {file: a.csv, columns: {sex: {source: A, constant: '1'}}}\n",
-         "give exactly one of source, join or constant"),
+        (
+            "name: x\ntables:\n  patients.csv: {file: a.csv, columns: {sex: {source: A, constant: '1'}}}\n",
+            "give exactly one of source, join or constant",
+        ),
         ("name: x\ntype: xls\ntables: {}\n", "type: Input should be 'csv' or 'xlsx'"),
     ],
 )

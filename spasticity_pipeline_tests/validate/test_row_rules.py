@@ -15,8 +15,11 @@ def run(tmp_path, tables, ctx, **kw):
 
 def findings(result, severity=None):
     rows = result.findings.to_pylist()
-    return [(r["file"], r["row_number"], r["field"], r["rule_id"]) for r in rows
-            if severity is None or r["severity"] == severity]
+    return [
+        (r["file"], r["row_number"], r["field"], r["rule_id"])
+        for r in rows
+        if severity is None or r["severity"] == severity
+    ]
 
 
 def test_clean_submission_is_accepted_with_no_findings(tmp_path, base, ctx):
@@ -120,9 +123,16 @@ def test_unknown_parent_is_r06_and_its_children_r07(tmp_path, base, ctx):
 def test_cascade_runs_from_patient_to_every_descendant(tmp_path, base, ctx):
     base["patients.csv"][0]["ethnic_category"] = "Q"
     result = run(tmp_path, base, ctx)
-    assert {(f[0], f[3]) for f in findings(result, "E2")} == {"patients.csv": "R03", "referrals.csv": "R07", "contacts.csv": "R07",
-                     "injections.csv": "R07", "adverse_events.csv": "R07", "goals.csv": "R07",
-                     "outcome_measures.csv": "R07", "experience.csv": "R07"}.items()
+    assert {(f[0], f[3]) for f in findings(result, "E2")} == {
+        "patients.csv": "R03",
+        "referrals.csv": "R07",
+        "contacts.csv": "R07",
+        "injections.csv": "R07",
+        "adverse_events.csv": "R07",
+        "goals.csv": "R07",
+        "outcome_measures.csv": "R07",
+        "experience.csv": "R07",
+    }.items()
     assert result.files["outcome_measures.csv"].rows_quarantined == 2
 
 
@@ -130,9 +140,13 @@ def test_child_of_duplicated_parent_key_is_r07(tmp_path, base, ctx):
     base["referrals.csv"].append(dict(base["referrals.csv"][0]))
     result = run(tmp_path, base, ctx)
     assert [f for f in findings(result) if f[0] == "referrals.csv"] == [
-        ("referrals.csv", 1, "referral_id", "R05"), ("referrals.csv", 4, "referral_id", "R05")]
+        ("referrals.csv", 1, "referral_id", "R05"),
+        ("referrals.csv", 4, "referral_id", "R05"),
+    ]
     assert [f[1:] for f in findings(result) if f[0] == "contacts.csv"] == [
-        (1, "referral_id", "R07"), (2, "referral_id", "R07")]
+        (1, "referral_id", "R07"),
+        (2, "referral_id", "R07"),
+    ]
     assert result.files["injections.csv"].rows_quarantined == 2  # through contact C2
     assert result.status == "accepted_with_warnings"  # 2 of 4 referrals is half, not more
 
@@ -141,8 +155,10 @@ def test_injection_on_non_injection_contact_is_r08(tmp_path, base, ctx):
     base["injections.csv"][0]["contact_id"] = "C1"  # C1 is an assessment
     base["adverse_events.csv"][0]["contact_id"] = "C1"
     result = run(tmp_path, base, ctx)
-    assert findings(result, "E2") == [("injections.csv", 1, "contact_id", "R08"),
-                                      ("adverse_events.csv", 1, "contact_id", "R08")]
+    assert findings(result, "E2") == [
+        ("injections.csv", 1, "contact_id", "R08"),
+        ("adverse_events.csv", 1, "contact_id", "R08"),
+    ]
 
 
 def test_cross_file_dates_compare_with_first_usable_parent_row(tmp_path, base, ctx):
@@ -177,8 +193,10 @@ def test_over_long_key_is_r02_and_over_long_reference_r06(tmp_path, base, ctx):
     base["experience.csv"][0]["response_id"] = "X" * 21
     base["goals.csv"][0]["referral_id"] = "R" * 25
     result = run(tmp_path, base, ctx)
-    assert findings(result, "E2") == [("goals.csv", 1, "referral_id", "R06"),
-                                      ("experience.csv", 1, "response_id", "R02")]
+    assert findings(result, "E2") == [
+        ("goals.csv", 1, "referral_id", "R06"),
+        ("experience.csv", 1, "response_id", "R02"),
+    ]
 
 
 def test_messages_name_safe_codes_but_never_identifiers(tmp_path, base, ctx):

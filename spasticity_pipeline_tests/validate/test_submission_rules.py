@@ -93,6 +93,7 @@ def _rewrite(sub, name, data: bytes):
     (sub / name).write_bytes(data)
     manifest = json.loads((sub / "manifest.json").read_text())
     import hashlib
+
     manifest["files"][name]["sha256"] = hashlib.sha256(data).hexdigest()
     (sub / "manifest.json").write_text(json.dumps(manifest))
 
@@ -138,8 +139,7 @@ def test_more_than_half_quarantined_is_f07_and_only_e1_is_reported(tmp_path, bas
     assert rules(result) == [("F07", "experience.csv", None)]
     assert result.to_json() == {
         "status": "rejected",
-        "files": {name: {"rows_in": len(rows), "rows_loaded": 0, "rows_quarantined": 0}
-                  for name, rows in base.items()},
+        "files": {name: {"rows_in": len(rows), "rows_loaded": 0, "rows_quarantined": 0} for name, rows in base.items()},
         "findings": {"F07": 1},
     }
 

@@ -13,8 +13,11 @@ from .conftest import fake_tokenise, write_submission
 
 
 def warnings(result):
-    return [(r["rule_id"], r["file"], r["row_number"], r["field"]) for r in result.findings.to_pylist()
-            if r["severity"] == "W"]
+    return [
+        (r["rule_id"], r["file"], r["row_number"], r["field"])
+        for r in result.findings.to_pylist()
+        if r["severity"] == "W"
+    ]
 
 
 def run(tmp_path, base, ctx, **kw):
@@ -52,8 +55,10 @@ def test_dose_above_limit_warns_every_row_of_the_session(tmp_path, base, ctx):
     # botox upper-limb maximum 400: 300 + 150 = 450
     base["injections.csv"][0]["units"] = "300"
     base["injections.csv"][1]["units"] = "150"
-    assert warnings(run(tmp_path, base, ctx)) == [("W04", "injections.csv", 1, "units"),
-                                                  ("W04", "injections.csv", 2, "units")]
+    assert warnings(run(tmp_path, base, ctx)) == [
+        ("W04", "injections.csv", 1, "units"),
+        ("W04", "injections.csv", 2, "units"),
+    ]
 
 
 def test_dose_limit_uses_limb_class_per_product(tmp_path, base, ctx):
@@ -64,8 +69,10 @@ def test_dose_limit_uses_limb_class_per_product(tmp_path, base, ctx):
     inj[1].update(product="dysport", limb="lower", units="500")
     inj[2].update(product="dysport", limb="upper", units="600")
     inj[3].update(product="dysport", limb="upper", units="500")
-    assert warnings(run(tmp_path, base, ctx)) == [("W04", "injections.csv", 3, "units"),
-                                                  ("W04", "injections.csv", 4, "units")]
+    assert warnings(run(tmp_path, base, ctx)) == [
+        ("W04", "injections.csv", 3, "units"),
+        ("W04", "injections.csv", 4, "units"),
+    ]
 
 
 def test_dose_counts_only_loaded_rows(tmp_path, base, ctx):
@@ -90,21 +97,37 @@ def test_reinjection_within_84_days_is_w05_and_exactly_84_is_not(tmp_path, base,
 
 def test_reinjection_ignores_dna_and_same_day_contacts(tmp_path, base, ctx):
     _reinjection(base, "2026-06-01", "2026-06-01")  # same date: not strictly earlier
-    base["contacts.csv"].append(dict(base["contacts.csv"][1], contact_id="C4", contact_date="2026-07-01",
-                                     attendance="dna"))
+    base["contacts.csv"].append(
+        dict(base["contacts.csv"][1], contact_id="C4", contact_date="2026-07-01", attendance="dna")
+    )
     assert warnings(run(tmp_path, base, ctx)) == []
 
 
 def test_reinjection_looks_at_earlier_submissions_current_data(tmp_path, base, ctx):
     token = fake_tokenise(pa.array(["9434765919"]))[0].as_py()
-    history = pa.Table.from_pylist([
-        # an earlier period's attended injection 50 days before C2 (2026-06-01)
-        {"contact_id": "H1", "period": "2026-04", "patient_token": token, "contact_date": dt.date(2026, 4, 12),
-         "contact_type": "injection", "attendance": "attended"},
-        # C2 itself as sent in an earlier period, then with another date: this submission's version wins
-        {"contact_id": "C2", "period": "2026-06", "patient_token": token, "contact_date": dt.date(2026, 5, 30),
-         "contact_type": "injection", "attendance": "attended"},
-    ], schema=HISTORY_SCHEMA)
+    history = pa.Table.from_pylist(
+        [
+            # an earlier period's attended injection 50 days before C2 (2026-06-01)
+            {
+                "contact_id": "H1",
+                "period": "2026-04",
+                "patient_token": token,
+                "contact_date": dt.date(2026, 4, 12),
+                "contact_type": "injection",
+                "attendance": "attended",
+            },
+            # C2 itself as sent in an earlier period, then with another date: this submission's version wins
+            {
+                "contact_id": "C2",
+                "period": "2026-06",
+                "patient_token": token,
+                "contact_date": dt.date(2026, 5, 30),
+                "contact_type": "injection",
+                "attendance": "attended",
+            },
+        ],
+        schema=HISTORY_SCHEMA,
+    )
     seen = []
 
     def contact_history(trust, period):
@@ -123,9 +146,19 @@ def test_later_period_in_history_wins_over_this_submission(tmp_path, base, ctx):
     # A resubmission of September after October: October's version of C2 (dated 2026-04-20) is
     # current, so C3 on 2026-06-01 sees a previous injection 42 days earlier.
     token = fake_tokenise(pa.array(["9434765919"]))[0].as_py()
-    ctx.contact_history = lambda trust, period: pa.Table.from_pylist([
-        {"contact_id": "C2", "period": "2026-10", "patient_token": token, "contact_date": dt.date(2026, 4, 20),
-         "contact_type": "injection", "attendance": "attended"}], schema=HISTORY_SCHEMA)
+    ctx.contact_history = lambda trust, period: pa.Table.from_pylist(
+        [
+            {
+                "contact_id": "C2",
+                "period": "2026-10",
+                "patient_token": token,
+                "contact_date": dt.date(2026, 4, 20),
+                "contact_type": "injection",
+                "attendance": "attended",
+            }
+        ],
+        schema=HISTORY_SCHEMA,
+    )
     base["contacts.csv"][1]["contact_date"] = "2026-05-01"
     base["contacts.csv"].append(dict(base["contacts.csv"][1], contact_id="C3", contact_date="2026-06-01"))
     result = run(tmp_path, base, ctx, period="2026-09")

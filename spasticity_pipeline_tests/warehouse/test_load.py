@@ -50,8 +50,12 @@ def test_accepted_submission_loads_pseudonymised_rows(settings, tmp_path):
     p = patients[0]
     assert not {"nhs_number", "postcode", "birth_date"} & set(p)
     assert p["patient_token"] == hmac.new(b"test-key", b"9434765919", hashlib.sha256).hexdigest()
-    assert (p["birth_year_month"], p["postcode_outward"], p["lsoa_code"], p["imd_decile"]) == \
-        ("1960-05", "TN1", "E01000001", 5)
+    assert (p["birth_year_month"], p["postcode_outward"], p["lsoa_code"], p["imd_decile"]) == (
+        "1960-05",
+        "TN1",
+        "E01000001",
+        5,
+    )
     assert (p["trust_ods_code"], p["period"], p["submission_id"]) == ("RDR", "2026-09", sub.submission_id)
     # born 1960-05-17, referred 2026-03-02: 65 (the birthday that year had not come)
     assert referrals[0]["age_at_referral"] == 65 and referrals[0]["patient_token"] == p["patient_token"]
@@ -71,7 +75,9 @@ def test_quarantine_keeps_raw_rows_and_findings_match(settings, tmp_path):
         findings = wh.query("SELECT rule_id, count(*) AS n FROM audit.findings GROUP BY rule_id").to_pylist()
     assert q == [{"sex": "M", "nhs_number": "4010232137", "rule_id": "R03", "field": "sex", "row_number": 2}]
     assert n_q == {"referrals": 1, "contacts": 2, "injections": 2}
-    assert {f["rule_id"]: f["n"] for f in findings} == out.findings == {"R03": 1, "R07": 10}  # referral, 2 contacts, 2 injections, event, goal, 2 measures, response
+    assert (
+        {f["rule_id"]: f["n"] for f in findings} == out.findings == {"R03": 1, "R07": 10}
+    )  # referral, 2 contacts, 2 injections, event, goal, 2 measures, response
 
 
 def test_resubmission_supersedes_and_rejected_supersedes_nothing(settings, tmp_path):
@@ -84,8 +90,11 @@ def test_resubmission_supersedes_and_rejected_supersedes_nothing(settings, tmp_p
     with open_warehouse(settings) as wh:
         rows = {r["submission_id"]: (r["status"], r["superseded"]) for r in wh.submissions().to_pylist()}
         staged = wh.scalar("SELECT count(*) FROM staging.patients")
-    assert rows == {first.submission_id: ("accepted", True), rejected.submission_id: ("rejected", False),
-                    second.submission_id: ("accepted", False)}
+    assert rows == {
+        first.submission_id: ("accepted", True),
+        rejected.submission_id: ("rejected", False),
+        second.submission_id: ("accepted", False),
+    }
     assert staged == 6  # both accepted versions stay in staging; core applies the current-data rule
 
 
@@ -115,8 +124,10 @@ def test_a_failed_load_leaves_no_rows(settings, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         _process(settings, sub)
     with open_warehouse(settings) as wh:
-        counts = [wh.scalar(f"SELECT count(*) FROM {t}") for t in
-                  ("audit.submissions", "audit.findings", "staging.patients", "staging.contacts")]
+        counts = [
+            wh.scalar(f"SELECT count(*) FROM {t}")
+            for t in ("audit.submissions", "audit.findings", "staging.patients", "staging.contacts")
+        ]
     assert counts == [0, 0, 0, 0]
 
 
@@ -125,9 +136,17 @@ def test_contact_history_feeds_w05_across_periods(settings, tmp_path):
     # 30 days later for the same patient, in a new referral
     _process(settings, _land(settings, tmp_path, BASE, "sep", T0))
     october = {k: [dict(r) for r in v] for k, v in BASE.items()}
-    for name, rows in october.items():
+    for rows in october.values():
         for r in rows:
-            for key in ("referral_id", "contact_id", "injection_id", "event_id", "goal_id", "measure_id", "response_id"):
+            for key in (
+                "referral_id",
+                "contact_id",
+                "injection_id",
+                "event_id",
+                "goal_id",
+                "measure_id",
+                "response_id",
+            ):
                 if key in r:
                     r[key] = "N" + r[key]
     for r in october["contacts.csv"]:
@@ -151,9 +170,14 @@ def test_staging_contract_blocks_identifiers_and_bad_tokens(tmp_path):
     staging = to_staging(result, build_context(settings, None, TODAY).postcode_lookup)
     assert check_staging(staging) == {}
     leaked = dict(staging, patients=staging["patients"].append_column("nhs_number", pa.array(["9434765919"] * 3)))
-    bad_token = dict(staging, contacts=staging["contacts"].set_column(
-        staging["contacts"].schema.get_field_index("patient_token"), "patient_token",
-        pa.array(["not-a-token"] * staging["contacts"].num_rows)))
+    bad_token = dict(
+        staging,
+        contacts=staging["contacts"].set_column(
+            staging["contacts"].schema.get_field_index("patient_token"),
+            "patient_token",
+            pa.array(["not-a-token"] * staging["contacts"].num_rows),
+        ),
+    )
     assert "nhs_number" in check_staging(leaked)["patients"]
     assert "patient_token" in check_staging(bad_token)["contacts"]
 
@@ -166,6 +190,7 @@ def test_tokens_are_hmac_sha256_of_the_normalised_nhs_number():
     for key in (b"k", b"network-secret", b"x" * 100):  # a key longer than SHA-256's block is hashed first
         values = pa.array(["9434765919", None, "4010232137", "9434765919"])
         got = make_tokeniser(key)(values).to_pylist()
-        want = [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
-                for v in values.to_pylist()]
+        want = [
+            None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values.to_pylist()
+        ]
         assert got == want and got[0] == got[3]

@@ -16,16 +16,22 @@ from ..conftest import make_settings
 
 
 def test_no_identifier_outside_quarantine(tmp_path, caplog):
-    subs = generate_network(tmp_path / "gen", trusts=["RDR", "RYY"], months=["2026-08", "2026-09"], patients=60,
-                            seed=3, fault_rate=0.08)
+    subs = generate_network(
+        tmp_path / "gen", trusts=["RDR", "RYY"], months=["2026-08", "2026-09"], patients=60, seed=3, fault_rate=0.08
+    )
     settings = make_settings(tmp_path / "home", lookup=SHIPPED_POSTCODE_LOOKUP)
     caplog.set_level(logging.DEBUG)
     with open_warehouse(settings) as wh:
         wh.ensure_schema()
         ctx = build_context(settings, wh, dt.date(2026, 11, 24))
         for s in sorted(subs, key=lambda s: s.order):
-            sub = landing.submit(s.folder, settings, s.trust, s.period, dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-                                 + dt.timedelta(minutes=s.order))
+            sub = landing.submit(
+                s.folder,
+                settings,
+                s.trust,
+                s.period,
+                dt.datetime(2026, 10, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=s.order),
+            )
             process_submission(sub, settings, wh, ctx)
         # every NHS number, postcode and birth date the trusts sent (quarantine keeps them as received)
         q = wh.query("SELECT nhs_number, postcode, birth_date FROM quarantine.patients").to_pylist()
@@ -37,8 +43,15 @@ def test_no_identifier_outside_quarantine(tmp_path, caplog):
                 cells = [c.strip('"') for c in line.split(",")]
                 identifiers |= {cells[1].replace(" ", ""), cells[2], cells[5]}
         identifiers.discard("")
-        tables = [t for t in wh.query("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables "
-                                      "WHERE table_schema IN ('staging', 'audit')").column("t").to_pylist()]
+        tables = [
+            t
+            for t in wh.query(
+                "SELECT table_schema || '.' || table_name AS t FROM information_schema.tables "
+                "WHERE table_schema IN ('staging', 'audit')"
+            )
+            .column("t")
+            .to_pylist()
+        ]
         texts = []
         for t in tables:
             for row in wh.query(f"SELECT * FROM {t}").to_pylist():

@@ -5,7 +5,6 @@ trust and month, in ``received_at`` order (so "latest" is decided by landing tim
 order runs happen in), through ``ingest_flow.process_submission``.
 """
 
-
 from collections import Counter
 
 import dagster as dg
@@ -54,16 +53,27 @@ def _file_table(o: Outcome) -> str:
     owners=["team:data-engineering"],
     pool="warehouse",
     description="Every landed submission of a trust × month: validated (F01–F07, R01–R10, W01–W05), "
-                "pseudonymised and loaded into audit, quarantine and staging in one transaction per submission.",
+    "pseudonymised and loaded into audit, quarantine and staging in one transaction per submission.",
     check_specs=[
-        dg.AssetCheckSpec("row_conservation", asset=LOADED, blocking=True,
-                          description="rows_in = rows_loaded + rows_quarantined for every file"),
-        dg.AssetCheckSpec("quarantine_rate", asset=LOADED,
-                          description="warn when a submission quarantines more than the configured share"),
-        dg.AssetCheckSpec("staging_schema", asset=LOADED, blocking=True,
-                          description="the pseudonymised tables match the staging contract (pandera): no "
-                                      "identifier column, required fields, codes, tokens; a failing submission "
-                                      "is not loaded"),
+        dg.AssetCheckSpec(
+            "row_conservation",
+            asset=LOADED,
+            blocking=True,
+            description="rows_in = rows_loaded + rows_quarantined for every file",
+        ),
+        dg.AssetCheckSpec(
+            "quarantine_rate",
+            asset=LOADED,
+            description="warn when a submission quarantines more than the configured share",
+        ),
+        dg.AssetCheckSpec(
+            "staging_schema",
+            asset=LOADED,
+            blocking=True,
+            description="the pseudonymised tables match the staging contract (pandera): no "
+            "identifier column, required fields, codes, tokens; a failing submission "
+            "is not loaded",
+        ),
     ],
     retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
 )
@@ -87,13 +97,20 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
             landing.mark_processed(sub, outcomes[-1].status)
     yield dg.MaterializeResult(metadata=_metadata(outcomes))
     broken = [o.submission_id for o in outcomes if not o.conserved]
-    yield dg.AssetCheckResult(check_name="row_conservation", passed=not broken,
-                              metadata={"not_conserved": ", ".join(broken) or "none"})
-    yield dg.AssetCheckResult(check_name="staging_schema", passed=not broken_contract,
-                              metadata={"failures": dg.MetadataValue.json(broken_contract)})
+    yield dg.AssetCheckResult(
+        check_name="row_conservation", passed=not broken, metadata={"not_conserved": ", ".join(broken) or "none"}
+    )
+    yield dg.AssetCheckResult(
+        check_name="staging_schema",
+        passed=not broken_contract,
+        metadata={"failures": dg.MetadataValue.json(broken_contract)},
+    )
     share = registry().quarantine_warn_share
     rates = {o.submission_id: o.rows_quarantined / o.rows_in for o in outcomes if o.rows_in and o.status != "rejected"}
     high = {k: round(v, 4) for k, v in rates.items() if v > share}
-    yield dg.AssetCheckResult(check_name="quarantine_rate", passed=not high, severity=dg.AssetCheckSeverity.WARN,
-                              metadata={"threshold": share, "rates": dg.MetadataValue.json(
-                                  {k: round(v, 4) for k, v in rates.items()})})
+    yield dg.AssetCheckResult(
+        check_name="quarantine_rate",
+        passed=not high,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"threshold": share, "rates": dg.MetadataValue.json({k: round(v, 4) for k, v in rates.items()})},
+    )

@@ -9,10 +9,12 @@ from ...config import registry
 
 FIRST_PERIOD = "2024-01"
 
-trust_month = dg.MultiPartitionsDefinition({
-    "trust": dg.StaticPartitionsDefinition(list(registry().codes)),
-    "month": dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, fmt="%Y-%m", end_offset=1),
-})
+trust_month = dg.MultiPartitionsDefinition(
+    {
+        "trust": dg.StaticPartitionsDefinition(list(registry().codes)),
+        "month": dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, fmt="%Y-%m", end_offset=1),
+    }
+)
 
 
 def partition_key(trust: str, period: str) -> dg.MultiPartitionKey:

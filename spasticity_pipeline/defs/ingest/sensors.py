@@ -25,8 +25,13 @@ def landing_requests(settings) -> tuple[list[dg.RunRequest], list[str]]:
         if not is_partition(sub.trust, sub.period):
             unroutable.append(f"{sub.trust}/{sub.period}")
             continue
-        requests.append(dg.RunRequest(run_key=sub.submission_id, partition_key=partition_key(sub.trust, sub.period),
-                                      tags={SUBMISSION_TAG: sub.submission_id}))
+        requests.append(
+            dg.RunRequest(
+                run_key=sub.submission_id,
+                partition_key=partition_key(sub.trust, sub.period),
+                tags={SUBMISSION_TAG: sub.submission_id},
+            )
+        )
     return requests, unroutable
 
 
@@ -34,14 +39,20 @@ def landing_requests(settings) -> tuple[list[dg.RunRequest], list[str]]:
 INTERVAL = int(os.environ.get("SPASTICITY_SENSOR_INTERVAL", "30"))
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=INTERVAL, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Finds complete submissions (manifest present) in $SPASTICITY_HOME/landing and runs their "
-                       "trust × month partition once per submission.")
+@dg.sensor(
+    job=ingest_job,
+    minimum_interval_seconds=INTERVAL,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Finds complete submissions (manifest present) in $SPASTICITY_HOME/landing and runs their "
+    "trust × month partition once per submission.",
+)
 def landing_sensor(context: dg.SensorEvaluationContext):
     requests, unroutable = landing_requests(get_settings())
     if unroutable:
-        context.log.warning("landed under no trust × month partition (check the registry and the folder name): "
-                            + ", ".join(sorted(set(unroutable))))
+        context.log.warning(
+            "landed under no trust × month partition (check the registry and the folder name): "
+            + ", ".join(sorted(set(unroutable)))
+        )
     if not requests:
         return dg.SkipReason("no complete submissions in the landing zone")
     return requests

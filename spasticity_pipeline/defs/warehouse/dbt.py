@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import (DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject,
-                         dbt_assets)
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.dbt_project import using_dagster_dev
 from sqlalchemy.engine import make_url
 
@@ -41,8 +40,7 @@ LOADER_SOURCES = ("staging", "audit")
 #: the profile's environment (dbt_models/profiles.yml)
 TARGET_VAR = "SPASTICITY_DBT_TARGET"
 
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR,
-                         target=os.environ.get(TARGET_VAR) or None)
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=os.environ.get(TARGET_VAR) or None)
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -57,9 +55,14 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     url = make_url(settings.warehouse_url)
     if not url.drivername.startswith("postgresql"):
         raise ValueError(f"the dbt project runs on DuckDB or Postgres, not {url.drivername}")
-    return {TARGET_VAR: "postgres", "SPASTICITY_PG_HOST": url.host or "localhost",
-            "SPASTICITY_PG_PORT": str(url.port or 5432), "SPASTICITY_PG_USER": url.username or "postgres",
-            "SPASTICITY_PG_PASSWORD": url.password or "", "SPASTICITY_PG_DBNAME": url.database or "postgres"}
+    return {
+        TARGET_VAR: "postgres",
+        "SPASTICITY_PG_HOST": url.host or "localhost",
+        "SPASTICITY_PG_PORT": str(url.port or 5432),
+        "SPASTICITY_PG_USER": url.username or "postgres",
+        "SPASTICITY_PG_PASSWORD": url.password or "",
+        "SPASTICITY_PG_DBNAME": url.database or "postgres",
+    }
 
 
 @contextmanager
@@ -111,8 +114,18 @@ def ensure_manifest(project: DbtProject = dbt_project) -> Path:
             aside = Path(tempfile.mkdtemp(prefix="parse-", dir=target))
             try:
                 with environment(env):
-                    res = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project.project_dir),
-                                              "--profiles-dir", str(project.profiles_dir), "--target-path", str(aside)])
+                    res = dbtRunner().invoke(
+                        [
+                            "parse",
+                            "--quiet",
+                            "--project-dir",
+                            str(project.project_dir),
+                            "--profiles-dir",
+                            str(project.profiles_dir),
+                            "--target-path",
+                            str(aside),
+                        ]
+                    )
                 if not res.success:
                     raise RuntimeError(f"dbt parse of {project.project_dir} failed: {res.exception}")
                 os.replace(aside / "manifest.json", project.manifest_path)
@@ -132,9 +145,13 @@ def run_dbt(settings: Settings, args: list[str], target_path: Path | None = None
     through the Dagster asset below). A subprocess, like dagster-dbt's, so no dbt connection
     outlives the call (DuckDB allows one writer). Returns dbt's output; raises on failure."""
     extra = ["--target-path", str(target_path), "--log-path", str(target_path)] if target_path else []
-    res = subprocess.run([dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir",
-                          str(PROJECT_DIR), *extra], env={**os.environ, **dbt_env(settings)},
-                         capture_output=True, text=True, check=False)
+    res = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), *extra],
+        env={**os.environ, **dbt_env(settings)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if res.returncode:
         raise RuntimeError(f"dbt {' '.join(args)} failed:\n{res.stdout[-4000:]}")
     return res.stdout
@@ -159,11 +176,17 @@ class SpasticityDbtTranslator(DagsterDbtTranslator):
 
 
 translator = SpasticityDbtTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True))
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True)
+)
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator,
-            pool="warehouse", retry_policy=dg.RetryPolicy(max_retries=1, delay=10))
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool="warehouse",
+    retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
+)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, spasticity: SpasticityResource):
     """``dbt build``: seeds, staging views, core and marts tables, and every dbt test as a check."""
     settings = spasticity.settings
