@@ -42,7 +42,7 @@ def _context(settings: Settings):
     import dataclasses
     import secrets
 
-    from .ingest_flow import build_context
+    from .flow import build_context
     from .warehouse import open_warehouse
 
     if not settings.key_env and not settings.key_file.exists():
@@ -328,8 +328,8 @@ def dialect() -> None:
 @click.option("--rows", type=int, default=5, show_default=True, help="Preview rows per table.")
 def dialect_check(name: str, sample: Path, rows: int) -> None:
     """Show how dialect NAME maps the export in SAMPLE: columns, unmapped codes, a preview."""
-    from .ingest.dialect import load_dialect
-    from .ingest.dialect_check import check_dialect, format_report
+    from .extract.dialect import load_dialect
+    from .validate.dialect_check import check_dialect, format_report
 
     report = check_dialect(load_dialect(name), sample, preview_rows=rows)
     out.print(format_report(report), markup=False, highlight=False)

@@ -33,9 +33,9 @@ from .. import landing
 from ..config import ConfigError, registry
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import RULES
-from ..ingest.dialect import Dialect, load_dialect
-from ..ingest.read import UnreadableFile, read_csv_text, sha256_of
-from ..ingest.xlsx import read_workbook
+from ..extract.dialect import Dialect, load_dialect
+from ..extract.read import UnreadableFile, read_csv_text, sha256_of
+from ..extract.xlsx import read_workbook
 from ..validate.result import FINDINGS_SCHEMA
 from .config import MAX_ZIP_ENTRIES, MAX_ZIP_RATIO, PortalConfig
 from .db import PortalDB, now_iso
@@ -349,7 +349,7 @@ class Uploads:
         self.db.run("UPDATE uploads SET stage = ? WHERE id = ?", (stage, upload_id))
 
     def _preflight(self, upload_id: str, trust: str, period: str, fmt: Format) -> None:
-        from ..ingest_flow import build_context
+        from ..flow import build_context
         from ..reporting.feedback import write_feedback
         from ..validate import validate_submission
 

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..contract.fields import FILES
-from ..ingest.dialect import load_dialect
-from ..ingest.encode import convert_submission
+from ..extract.dialect import load_dialect
+from ..extract.encode import convert_submission
 from .snapshot import canonical
 
 EXTRA_COLUMN = ("clinic_notes", "contacts.csv")

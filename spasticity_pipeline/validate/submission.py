@@ -18,9 +18,9 @@ import pyarrow.compute as pc
 from ..config import ConfigError
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import F07_SHARE
-from ..ingest.dialect import load_dialect
-from ..ingest.harmonise import SourceMap, harmonise, to_source_positions
-from ..ingest.read import BadManifest, CsvTable, UnreadableFile, read_csv_text, read_manifest, sha256_of
+from ..extract.dialect import load_dialect
+from ..extract.harmonise import SourceMap, harmonise, to_source_positions
+from ..extract.read import BadManifest, CsvTable, UnreadableFile, read_csv_text, read_manifest, sha256_of
 from .context import ValidationContext
 from .result import FINDINGS_SCHEMA, FileOutcome, ValidationResult
 from .rows import check_file

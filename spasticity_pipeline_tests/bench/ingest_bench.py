@@ -23,7 +23,7 @@ from pathlib import Path
 import psycopg
 
 from spasticity_pipeline import landing
-from spasticity_pipeline.ingest_flow import build_context
+from spasticity_pipeline.flow import build_context
 from spasticity_pipeline.pseudonymise import to_staging
 from spasticity_pipeline.settings import SHIPPED_POSTCODE_LOOKUP, Settings
 from spasticity_pipeline.synthetic import generate_network

@@ -65,8 +65,8 @@ def test_submit_lands_accepted_and_refuses_rejected(env, tmp_path):
 
 
 def test_dialect_check_shows_mappings_and_unmapped_codes(env, tmp_path):
-    from spasticity_pipeline.ingest.dialect import load_dialect
-    from spasticity_pipeline.ingest.encode import convert_submission
+    from spasticity_pipeline.extract.dialect import load_dialect
+    from spasticity_pipeline.extract.encode import convert_submission
 
     canonical = write_submission(tmp_path / "c", BASE)
     sample = convert_submission(canonical, tmp_path / "ryr", load_dialect("ryr-careflow-epr"))

@@ -7,7 +7,7 @@ import datetime as dt
 
 from spasticity_pipeline import landing
 from spasticity_pipeline.defs.warehouse.dbt import run_dbt
-from spasticity_pipeline.ingest_flow import build_context, process_submission
+from spasticity_pipeline.flow import build_context, process_submission
 from spasticity_pipeline.warehouse import open_warehouse
 
 from ..conftest import make_settings

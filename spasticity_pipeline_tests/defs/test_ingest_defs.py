@@ -178,9 +178,9 @@ def test_a_rejected_submission_is_recorded_and_conserved(settings, tmp_path):
 def test_a_staging_contract_breach_blocks_the_load(settings, tmp_path, monkeypatch):
     import pyarrow as pa
 
-    from spasticity_pipeline import ingest_flow
+    from spasticity_pipeline import flow
 
-    real = ingest_flow.to_staging
+    real = flow.to_staging
 
     def leaky(result, lookup):  # a bug upstream lets the NHS number through
         tables = real(result, lookup)
@@ -188,7 +188,7 @@ def test_a_staging_contract_breach_blocks_the_load(settings, tmp_path, monkeypat
         tables["patients"] = p.append_column("nhs_number", pa.array(["x"] * p.num_rows))
         return tables
 
-    monkeypatch.setattr(ingest_flow, "to_staging", leaky)
+    monkeypatch.setattr(flow, "to_staging", leaky)
     sub = _land(settings, tmp_path, "a", T0)
     with dg.instance_for_test() as instance:
         res = dg.materialize(

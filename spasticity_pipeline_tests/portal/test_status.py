@@ -10,7 +10,7 @@ import pytest
 
 from spasticity_pipeline import landing
 from spasticity_pipeline.config import registry
-from spasticity_pipeline.ingest_flow import build_context, process_submission
+from spasticity_pipeline.flow import build_context, process_submission
 from spasticity_pipeline.portal.status import deadline, last_due_period, network_overview, submissions
 from spasticity_pipeline.warehouse import open_warehouse
 from spasticity_pipeline_tests.validate.conftest import BASE, write_submission

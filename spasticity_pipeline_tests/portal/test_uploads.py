@@ -13,8 +13,8 @@ import zipfile
 
 import pytest
 
-from spasticity_pipeline.ingest.dialect import load_dialect
-from spasticity_pipeline.ingest.encode import convert_submission
+from spasticity_pipeline.extract.dialect import load_dialect
+from spasticity_pipeline.extract.encode import convert_submission
 from spasticity_pipeline.portal.app import create_app
 from spasticity_pipeline.portal.db import PortalDB
 from spasticity_pipeline.portal.uploads import UploadRefused, check_zip

@@ -15,7 +15,7 @@ import pytest
 from spasticity_pipeline import landing
 from spasticity_pipeline.config import clinical, registry
 from spasticity_pipeline.contract.rules import RULES
-from spasticity_pipeline.ingest_flow import build_context, process_submission
+from spasticity_pipeline.flow import build_context, process_submission
 from spasticity_pipeline.postcodes import load_lookup
 from spasticity_pipeline.settings import SHIPPED_POSTCODE_LOOKUP
 from spasticity_pipeline.synthetic import generate_network

@@ -8,9 +8,9 @@ import pyarrow as pa
 import pytest
 
 from spasticity_pipeline.config import ConfigError, load_yaml_model
-from spasticity_pipeline.ingest.dialect import Column, Dialect, load_dialect
-from spasticity_pipeline.ingest.encode import convert_submission, encode_date
-from spasticity_pipeline.ingest.harmonise import column_letter, decode_column, decode_date, map_codes
+from spasticity_pipeline.extract.dialect import Column, Dialect, load_dialect
+from spasticity_pipeline.extract.encode import convert_submission, encode_date
+from spasticity_pipeline.extract.harmonise import column_letter, decode_column, decode_date, map_codes
 from spasticity_pipeline.validate import validate_submission
 
 from .conftest import write_submission
@@ -217,7 +217,7 @@ def test_shipped_dialects_load_and_are_registered():
 
 
 def test_dialect_check_shows_mappings_gaps_and_a_masked_preview(tmp_path, base):
-    from spasticity_pipeline.ingest.dialect_check import check_dialect, format_report
+    from spasticity_pipeline.validate.dialect_check import check_dialect, format_report
 
     base["patients.csv"][0]["sex"] = "Q"
     base["referrals.csv"][1]["triage_date"] = "2026-13-45x"
@@ -237,7 +237,7 @@ def test_dialect_check_shows_mappings_gaps_and_a_masked_preview(tmp_path, base):
 
 
 def test_dialect_check_reports_a_missing_mapped_column(tmp_path, base):
-    from spasticity_pipeline.ingest.dialect_check import check_dialect
+    from spasticity_pipeline.validate.dialect_check import check_dialect
 
     _, folder = _dialect_submission(tmp_path, base, "rtk-rio-activity")
     path = folder / "clients.csv"

@@ -9,7 +9,7 @@ import hmac
 import pytest
 
 from spasticity_pipeline import landing
-from spasticity_pipeline.ingest_flow import build_context, process_submission
+from spasticity_pipeline.flow import build_context, process_submission
 from spasticity_pipeline.warehouse import open_warehouse
 
 from ..conftest import make_settings

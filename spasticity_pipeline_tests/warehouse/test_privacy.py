@@ -7,7 +7,7 @@ import logging
 import re
 
 from spasticity_pipeline import landing
-from spasticity_pipeline.ingest_flow import build_context, process_submission
+from spasticity_pipeline.flow import build_context, process_submission
 from spasticity_pipeline.settings import SHIPPED_POSTCODE_LOOKUP
 from spasticity_pipeline.synthetic import generate_network
 from spasticity_pipeline.warehouse import open_warehouse

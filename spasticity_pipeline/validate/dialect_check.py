@@ -15,9 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract.fields import FILES_BY_NAME, IDENTIFIER_FIELDS
-from ..validate.sql import SAFE_VALUE_RE
-from .dialect import Column, Dialect
-from .harmonise import harmonise
+from ..extract.dialect import Column, Dialect
+from ..extract.harmonise import harmonise
+from .sql import SAFE_VALUE_RE
 
 _ISO = r"^\d{4}-\d{2}-\d{2}$"
 
