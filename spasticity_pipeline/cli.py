@@ -22,6 +22,14 @@ from .contract.rules import RULES
 from .settings import Settings, get_settings
 
 console = Console(stderr=True)
+
+
+class UsageError(click.ClickException):
+    """A one-line error that exits 2 (spec §9: 2 is a usage error), without click's usage text."""
+
+    exit_code = 2
+
+
 #: at least 100 columns, so the summary table is not truncated in a narrow terminal or a log
 out = Console(width=max(100, shutil.get_terminal_size((100, 24)).columns))
 
@@ -131,6 +139,32 @@ def submit(folder: Path, as_json: bool) -> None:
         sys.exit(1)
     sub = landing.submit(folder, settings, result.trust_ods_code, result.period)
     console.print(f"Landed as [bold]{sub.submission_id}[/] (received {sub.received_at.isoformat()}) in {sub.folder}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--trust", required=True, help="The trust's ODS code, as in the network's registry.")
+@click.option("--period", required=True, help="The month the extract is for (YYYY-MM).")
+@click.option("--format", "fmt", default=None, help="regional-v1 or a registered dialect (default: from the files).")
+@click.option("--force", is_flag=True, help="Replace an existing manifest.json.")
+def manifest(folder: Path, trust: str, period: str, fmt: str | None, force: bool) -> None:
+    """Write FOLDER/manifest.json: sha256 and data rows of each file (per sheet for a workbook)."""
+    from .extract.manifest import ManifestError, make_manifest
+
+    try:
+        written = make_manifest(folder, trust.strip().upper(), period.strip(), fmt, force=force)
+    except ManifestError as exc:
+        raise UsageError(str(exc)) from None
+    t = Table("file", "data rows", "sha256", title=f"{written.path} ({written.manifest.format})")
+    for name, entry in written.manifest.files.items():
+        rows = entry.rows if entry else None
+        shown = ", ".join(f"{s}: {n}" for s, n in rows.items()) if isinstance(rows, dict) else str(rows)
+        t.add_row(name, shown, (entry.sha256 or "")[:12] + "…" if entry else "")
+    out.print(t)
+    for name in written.missing:
+        console.print(f"[yellow]note:[/] {name} is not in the folder; validation will report it missing (F03)")
+    for name, why in written.unreadable.items():
+        console.print(f"[yellow]note:[/] {name} cannot be read ({why}); validation will report it (F05)")
 
 
 #: in-process runs log to the Dagster instance (see them in the UI); the terminal shows progress

@@ -25,7 +25,7 @@ RULES: dict[str, Rule] = {
             "F01",
             "E1",
             "manifest.json missing, not JSON, or lacking a required key",
-            "Export the submission again; manifest.json must be written last with all six keys.",
+            "Write the manifest last, with all six keys: spasticity manifest FOLDER --trust ODS --period YYYY-MM.",
         ),
         Rule(
             "F02",
@@ -43,13 +43,15 @@ RULES: dict[str, Rule] = {
             "F04",
             "E1",
             "a file's sha256 or row count differs from the manifest",
-            "The file changed after the manifest was written: regenerate the manifest.",
+            "A file changed after the manifest was written (or the manifest is wrong): if the files are right, "
+            "write it again with spasticity manifest FOLDER --trust ODS --period YYYY-MM --force.",
         ),
         Rule(
             "F05",
             "E1",
             "a file is unreadable: not UTF-8, ragged rows, broken quoting, blank line",
-            "Save the file as UTF-8 CSV with the same number of fields on every line.",
+            "Save the file as UTF-8 CSV (or the encoding and delimiter your dialect declares) with the same "
+            "number of fields on every line.",
         ),
         Rule(
             "F06",

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from .dialect import Column, Dialect
 from .harmonise import _EXCEL_EPOCH_OFFSET, MONTHS
+from .manifest import FileEntry, read_manifest
 
 
 def encode_date(arr: pa.Array, fmt: str) -> pa.Array:
@@ -183,12 +184,13 @@ def _cell(value: str | None, is_date: bool):
     return value
 
 
-def write_dialect_files(folder: Path, tables: dict[str, pa.Table], dialect: Dialect) -> dict[str, dict]:
-    """Write regional-v1 ``tables`` into ``folder`` in ``dialect``; returns manifest ``files``."""
+def write_dialect_files(folder: Path, tables: dict[str, pa.Table], dialect: Dialect) -> dict[str, FileEntry]:
+    """Write regional-v1 ``tables`` into ``folder`` in ``dialect``; returns the manifest's entries
+    (known from what was written: nothing is read back)."""
     import hashlib
 
     folder.mkdir(parents=True, exist_ok=True)
-    entries: dict[str, dict] = {}
+    entries: dict[str, FileEntry] = {}
     date_columns = {
         c.source
         for t in dialect.tables.values()
@@ -203,7 +205,7 @@ def write_dialect_files(folder: Path, tables: dict[str, pa.Table], dialect: Dial
             data = _csv_bytes(sheets[None], dialect)
             rows = sheets[None].num_rows
         (folder / file).write_bytes(data)
-        entries[file] = {"sha256": hashlib.sha256(data).hexdigest(), "rows": rows}
+        entries[file] = FileEntry(sha256=hashlib.sha256(data).hexdigest(), rows=rows)
     return entries
 
 
@@ -214,13 +216,12 @@ def convert_submission(canonical: Path, out: Path, dialect: Dialect) -> Path:
     fault in the dialect's files; extra columns travel too.
     """
     import csv
-    import json
 
     import pyarrow.csv as pacsv
 
     from ..contract.fields import FILES
 
-    manifest = json.loads((canonical / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(canonical)
     tables = {}
     for spec in FILES:
         path = canonical / spec.name
@@ -233,6 +234,5 @@ def convert_submission(canonical: Path, out: Path, dialect: Dialect) -> Path:
             ),
         )
     files = write_dialect_files(out, tables, dialect)
-    manifest.update(format=dialect.name, files=files)
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    manifest.model_copy(update={"format": dialect.name, "files": files}).write(out)
     return out

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .dialect import Column, Dialect, Table
+from .manifest import Manifest, not_listed, rows_differ, sha256_differs
 from .read import CsvTable, UnreadableFile, read_csv_text, sha256_of
 from .xlsx import read_workbook
 
@@ -134,22 +135,21 @@ def decode_column(col: Column, source: pa.Table) -> pa.Array:
 # --- reading a dialect submission ---------------------------------------------------------
 
 
-def _read_sources(folder: Path, dialect: Dialect, manifest: dict[str, Any] | None, add: Finding) -> dict[str, CsvTable]:
+def _read_sources(folder: Path, dialect: Dialect, manifest: Manifest | None, add: Finding) -> dict[str, CsvTable]:
     """F03, F04 (sha256), F05 and F04 (rows) on the dialect's source files; returns each readable
     CSV or sheet by label. Without a manifest (``dialect check`` on a sample) F04 is skipped."""
-    listed = manifest["files"] if manifest is not None else None
     out: dict[str, CsvTable] = {}
     for name in dialect.source_files:
         path = folder / name
         if not path.is_file():
             add("F03", name, f"{name} is missing from the submission (dialect {dialect.name})")
             continue
-        entry = listed.get(name) if listed is not None else {}
-        if not isinstance(entry, dict):
-            add("F04", name, f"{name} is not listed in manifest.json")
+        entry = manifest.entry(name) if manifest is not None else None
+        if manifest is not None and entry is None:
+            add("F04", name, not_listed(name, manifest))
             continue
-        if listed is not None and str(entry.get("sha256", "")).lower() != sha256_of(path):
-            add("F04", name, f"{name} does not match its sha256 in manifest.json", field="sha256")
+        if manifest is not None and entry is not None and entry.sha256 != sha256_of(path):
+            add("F04", name, sha256_differs(name, manifest), field="sha256")
             continue
         try:
             if dialect.type == "xlsx":
@@ -170,11 +170,12 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: dict[str, Any] | Non
         if missing:
             continue
         counts = {s: t.num_rows for s, t in sheets.items() if s in wanted}
-        expected = entry.get("rows")
-        actual: int | dict[str, int] = counts[None] if dialect.type != "xlsx" else counts
-        if listed is not None and expected != actual:
-            add("F04", name, f"{name} has {actual} data rows but manifest.json says {expected}", field="rows")
-            continue
+        actual: int | dict[str, int] = counts[None] if dialect.type != "xlsx" else counts  # type: ignore[assignment]
+        if manifest is not None and entry is not None:
+            differs = rows_differ(name, entry.rows, actual, manifest)
+            if differs:
+                add("F04", name, differs, field="rows")
+                continue
         for sheet, table in sheets.items():
             out[f"{name}[{sheet}]" if sheet else name] = table
     return out
@@ -229,7 +230,7 @@ def _distinct(mapped: pa.Table, rows: pa.Array) -> tuple[pa.Table, pa.Array]:
     return grouped.drop_columns(["__src_row_min"]), grouped.column("__src_row_min").combine_chunks()
 
 
-def harmonise(folder: Path, dialect: Dialect, manifest: dict[str, Any] | None, add: Finding) -> Harmonised | None:
+def harmonise(folder: Path, dialect: Dialect, manifest: Manifest | None, add: Finding) -> Harmonised | None:
     """Decode the submission in ``folder``; ``None`` (with E1 findings added) if it does not
     match the dialect."""
     failures = 0

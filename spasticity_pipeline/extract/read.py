@@ -1,4 +1,4 @@
-"""Reading a submission's files: the manifest and the CSVs, into Arrow string tables.
+"""Reading a submission's CSV files into Arrow string tables (the manifest: ``manifest.py``).
 
 Every value is read as text (typing is validation's job: a bad date must become an R02
 finding, not a parse failure), trimmed, and empty values become null (spec §10).
@@ -9,46 +9,18 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-
-from ..contract.fields import MANIFEST_KEYS
 
 _BOM = b"\xef\xbb\xbf"
 
 
 class UnreadableFile(Exception):
     """F05: the file cannot be read as regional-v1 CSV. The message names no data value."""
-
-
-class BadManifest(Exception):
-    """F01: the manifest is missing, not JSON or lacks a required key."""
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise BadManifest("manifest.json is missing")
-    try:
-        manifest = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadManifest(
-            f"manifest.json is not valid JSON ({type(exc).__name__} at position {getattr(exc, 'pos', '?')})"
-        ) from None
-    if not isinstance(manifest, dict):
-        raise BadManifest("manifest.json must hold a JSON object")
-    missing = [k for k in MANIFEST_KEYS if k not in manifest]
-    if missing:
-        raise BadManifest(f"manifest.json lacks required key(s): {', '.join(missing)}")
-    if not isinstance(manifest["files"], dict):
-        raise BadManifest("manifest.json key 'files' must be an object")
-    return manifest
 
 
 def sha256_of(path: Path) -> str:

@@ -12,7 +12,6 @@ and files are only ever parsed as data by the validator.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import re
@@ -31,11 +30,10 @@ import pyarrow.parquet as pq
 
 from .. import landing
 from ..config import ConfigError, registry
-from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
+from ..contract.fields import CANONICAL_FORMAT, FILES
 from ..contract.rules import RULES
 from ..extract.dialect import Dialect, load_dialect
-from ..extract.read import UnreadableFile, read_csv_text, sha256_of
-from ..extract.xlsx import read_workbook
+from ..extract.manifest import FormatFiles, Manifest, manifest_for
 from ..validate.result import FINDINGS_SCHEMA
 from .config import MAX_ZIP_ENTRIES, MAX_ZIP_RATIO, PortalConfig
 from .db import PortalDB, now_iso
@@ -251,44 +249,14 @@ def pick_format(names: list[str], formats: list[Format]) -> Format:
     return best
 
 
-# -- the manifest (spec §1, §10) ------------------------------------------------------------------
+# -- the manifest (spec §1, §10): the one writer, as `spasticity manifest` uses ----------------
 
 
-def _records(path: Path, fmt: Format) -> int | dict[str, int]:
-    """Data rows as the validator counts them: records, not lines; per sheet for workbooks."""
-    d = fmt.dialect
-    try:
-        if d is not None and d.type == "xlsx":
-            wanted = [t.sheet for t in d.tables.values() if t.file == path.name]
-            sheets = read_workbook(path)
-            return {s: sheets[s].num_rows for s in dict.fromkeys(wanted) if s in sheets}
-        if d is not None:
-            return read_csv_text(path, delimiter=d.delimiter, quotechar=d.quotechar, encoding=d.encoding).num_rows
-        return read_csv_text(path).num_rows
-    except UnreadableFile:
-        # the validator reports the file as unreadable (F05) before it compares row counts
-        with path.open("rb") as fh:
-            return max(sum(1 for _ in fh) - 1, 0)
-
-
-def write_manifest(folder: Path, trust: str, period: str, fmt: Format) -> dict[str, Any]:
-    files = {}
-    for name in fmt.files:
-        path = folder / name
-        if path.is_file():
-            files[name] = {"sha256": sha256_of(path), "rows": _records(path, fmt)}
-    manifest = {
-        "spec_version": SPEC_VERSION,
-        "trust_ods_code": trust,
-        "period": period,
-        "format": fmt.name,
-        "generated_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "files": files,
-        "generated_by": "spasticity portal",
-    }
-    tmp = folder / ".manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    tmp.replace(folder / landing.MANIFEST)
+def write_manifest(folder: Path, trust: str, period: str, fmt: Format) -> Manifest:
+    manifest, _, _ = manifest_for(
+        folder, trust, period, FormatFiles(fmt.name, fmt.files, fmt.dialect), generated_by="spasticity portal"
+    )
+    manifest.write(folder)
     return manifest
 
 

@@ -4,7 +4,6 @@ and the submission-level (E1) faults."""
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 
@@ -13,9 +12,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ..contract.fields import FILES
+from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..extract.dialect import load_dialect
 from ..extract.encode import convert_submission
+from ..extract.manifest import FileEntry, Manifest, read_manifest
 from .snapshot import canonical
 
 EXTRA_COLUMN = ("clinic_notes", "contacts.csv")
@@ -44,7 +44,7 @@ def generated_at(period: str, version: int = 1) -> str:
 
 def write_canonical(
     folder: Path, tables: dict[str, pd.DataFrame], trust: str, period: str, extra_column: bool, version: int = 1
-) -> dict:
+) -> Manifest:
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for spec in FILES:
@@ -54,16 +54,17 @@ def write_canonical(
             frame = frame.assign(**{EXTRA_COLUMN[0]: "seen in joint clinic"})
         data = csv_bytes(canonical(frame, spec.name, extra))
         (folder / spec.name).write_bytes(data)
-        files[spec.name] = {"sha256": hashlib.sha256(data).hexdigest(), "rows": len(frame)}
-    manifest = {
-        "spec_version": "regional-v1",
-        "trust_ods_code": trust,
-        "period": period,
-        "format": "regional-v1",
-        "generated_at": generated_at(period, version),
-        "files": files,
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        # the generator knows each file's bytes and rows: no need to read them back
+        files[spec.name] = FileEntry(sha256=hashlib.sha256(data).hexdigest(), rows=len(frame))
+    manifest = Manifest(
+        spec_version=SPEC_VERSION,
+        trust_ods_code=trust,
+        period=period,
+        format=CANONICAL_FORMAT,
+        generated_at=generated_at(period, version),
+        files=files,
+    )
+    manifest.write(folder)
     return manifest
 
 
@@ -76,10 +77,11 @@ def to_dialect(folder: Path, dialect: str) -> None:
 
 
 def _rewrite(folder: Path, name: str, data: bytes) -> None:
+    """Replace a file and restamp its sha256 (the fault is in the data, not the manifest)."""
     (folder / name).write_bytes(data)
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"][name]["sha256"] = hashlib.sha256(data).hexdigest()
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    manifest = read_manifest(folder)
+    entry = manifest.files[name].model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
+    manifest.model_copy(update={"files": {**manifest.files, name: entry}}).write(folder)
 
 
 def break_submission(folder: Path, kind: str, tables: dict[str, pd.DataFrame]) -> dict:
@@ -90,17 +92,15 @@ def break_submission(folder: Path, kind: str, tables: dict[str, pd.DataFrame]) -
         (folder / "manifest.json").write_text('{"spec_version": "regional-v1", "trust_ods_code": ', encoding="utf-8")
         rows_in = {}
     elif kind == "F02":
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        manifest["spec_version"] = "regional-v0"
-        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        read_manifest(folder).model_copy(update={"spec_version": "regional-v0"}).write(folder)
         rows_in = {}
     elif kind == "F03":
         (folder / "injections.csv").unlink()
         rows_in["injections.csv"] = 0
     elif kind == "F04":
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        manifest["files"]["goals.csv"]["sha256"] = "0" * 64
-        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        manifest = read_manifest(folder)
+        wrong = FileEntry(sha256="0" * 64, rows=manifest.files["goals.csv"].rows)
+        manifest.model_copy(update={"files": {**manifest.files, "goals.csv": wrong}}).write(folder)
         rows_in["goals.csv"] = 0
     elif kind == "F05":
         raw = (folder / "contacts.csv").read_bytes()

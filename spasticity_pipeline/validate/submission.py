@@ -7,7 +7,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +19,23 @@ from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import F07_SHARE
 from ..extract.dialect import load_dialect
 from ..extract.harmonise import SourceMap, harmonise, to_source_positions
-from ..extract.read import BadManifest, CsvTable, UnreadableFile, read_csv_text, read_manifest, sha256_of
+from ..extract.manifest import (
+    IDENTITY_KEYS,
+    Manifest,
+    ManifestProblems,
+    is_period,
+    not_listed,
+    read_manifest,
+    rows_differ,
+    sha256_differs,
+)
+from ..extract.read import CsvTable, UnreadableFile, read_csv_text, sha256_of
 from .context import ValidationContext
 from .result import FINDINGS_SCHEMA, FileOutcome, ValidationResult
 from .rows import check_file
 from .warnings import check_warnings
 
 log = logging.getLogger(__name__)
-
-_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class _Findings:
@@ -69,23 +76,33 @@ def period_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _check_manifest_fields(manifest: dict[str, Any], ctx: ValidationContext, out: _Findings) -> None:
-    """F02: trust, period and spec_version/format against the registry."""
-    trust = ctx.registry.trust(str(manifest["trust_ods_code"]))
-    if trust is None:
-        out.add(
-            "F02", "manifest.json", "trust_ods_code is not a trust in the network's registry", field="trust_ods_code"
-        )
-    period = manifest["period"]
-    if not isinstance(period, str) or not _PERIOD.match(period):
+def _check_manifest_fields(values: dict[str, str], ctx: ValidationContext, out: _Findings) -> None:
+    """F02: trust, period and spec_version/format against the registry (``values`` holds the
+    keys whose values are text; a key of another type is already an F02 finding)."""
+    trust = None
+    if "trust_ods_code" in values:
+        trust = ctx.registry.trust(values["trust_ods_code"])
+        if trust is None:
+            out.add(
+                "F02",
+                "manifest.json",
+                "trust_ods_code is not a trust in the network's registry",
+                field="trust_ods_code",
+            )
+    period = values.get("period")
+    if period is None:
+        pass
+    elif not is_period(period):
         out.add("F02", "manifest.json", "period must be YYYY-MM with a month from 01 to 12", field="period")
     elif dt.date(int(period[:4]), int(period[5:]), 1) > ctx.today:
         out.add("F02", "manifest.json", f"period {period} is in the future", field="period")
     elif period in ctx.registry.locked_periods:
         out.add("F02", "manifest.json", f"period {period} is locked: the network has closed it", field="period")
-    if manifest["spec_version"] != SPEC_VERSION:
+    if "spec_version" in values and values["spec_version"] != SPEC_VERSION:
         out.add("F02", "manifest.json", f"spec_version must be {SPEC_VERSION}", field="spec_version")
-    fmt = manifest["format"]
+    if "format" not in values:
+        return
+    fmt = values["format"]
     allowed = {CANONICAL_FORMAT, *(trust.dialects if trust else ())}
     if fmt not in allowed:
         out.add(
@@ -107,10 +124,9 @@ def _check_manifest_fields(manifest: dict[str, Any], ctx: ValidationContext, out
             )
 
 
-def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple[dict[str, CsvTable], dict[str, int]]:
+def _read_files(folder: Path, manifest: Manifest, out: _Findings) -> tuple[dict[str, CsvTable], dict[str, int]]:
     """F03, F04 (sha256), F05, F04 (rows), F06 per file; a file's later checks are skipped once
     one fails. Returns the readable, complete files and every readable file's record count."""
-    listed = manifest["files"]
     tables: dict[str, CsvTable] = {}
     rows_in: dict[str, int] = {}
     for spec in FILES:
@@ -118,12 +134,12 @@ def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple
         if not path.is_file():
             out.add("F03", spec.name, f"{spec.name} is missing from the submission")
             continue
-        entry = listed.get(spec.name)
-        if not isinstance(entry, dict):
-            out.add("F04", spec.name, f"{spec.name} is not listed in manifest.json")
+        entry = manifest.entry(spec.name)
+        if entry is None:
+            out.add("F04", spec.name, not_listed(spec.name, manifest))
             continue
-        if str(entry.get("sha256", "")).lower() != sha256_of(path):
-            out.add("F04", spec.name, f"{spec.name} does not match its sha256 in manifest.json", field="sha256")
+        if entry.sha256 != sha256_of(path):
+            out.add("F04", spec.name, sha256_differs(spec.name, manifest), field="sha256")
             continue
         try:
             csv = read_csv_text(path)
@@ -131,13 +147,9 @@ def _read_files(folder: Path, manifest: dict[str, Any], out: _Findings) -> tuple
             out.add("F05", spec.name, f"{spec.name} cannot be read: {exc}")
             continue
         rows_in[spec.name] = csv.num_rows
-        if entry.get("rows") != csv.num_rows:
-            out.add(
-                "F04",
-                spec.name,
-                f"{spec.name} has {csv.num_rows} data rows but manifest.json says {entry.get('rows')}",
-                field="rows",
-            )
+        differs = rows_differ(spec.name, entry.rows, csv.num_rows, manifest)
+        if differs:
+            out.add("F04", spec.name, differs, field="rows")
             continue
         missing = [c for c in spec.columns if c not in csv.header]
         for col in missing:
@@ -172,30 +184,34 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
     out = _Findings()
     try:
         manifest = read_manifest(folder)
-    except BadManifest as exc:
-        out.add("F01", "manifest.json", str(exc))
-        return _rejected(folder, None, out)
-    _check_manifest_fields(manifest, ctx, out)
+    except ManifestProblems as problems:
+        if problems.f01:
+            out.add("F01", "manifest.json", problems.f01)
+            return _rejected(folder, None, out)
+        for key, message in problems.f02.items():
+            out.add("F02", "manifest.json", message, field=key)
+        _check_manifest_fields(problems.identity, ctx, out)
+        return _rejected(folder, dict(problems.identity), out)
+    _check_manifest_fields({k: getattr(manifest, k) for k in IDENTITY_KEYS}, ctx, out)
     if out:
-        return _rejected(folder, manifest, out)
+        return _rejected(folder, manifest.model_dump(), out)
     sources: dict[str, SourceMap] | None = None
-    if manifest["format"] == CANONICAL_FORMAT:
+    if manifest.format == CANONICAL_FORMAT:
         tables, rows_in = _read_files(folder, manifest, out)
         extras = {s.name: [c for c in tables[s.name].header if c not in s.columns] for s in FILES if s.name in tables}
     else:
-        harmonised = harmonise(folder, load_dialect(manifest["format"]), manifest, out.add)
+        harmonised = harmonise(folder, load_dialect(manifest.format), manifest, out.add)
         tables = harmonised.tables if harmonised else {}
         sources = harmonised.sources if harmonised else None
         extras = harmonised.extra_columns if harmonised else {}
         rows_in = {name: t.num_rows for name, t in tables.items()}
     if out:
-        return _rejected(folder, manifest, out, rows_in)
+        return _rejected(folder, manifest.model_dump(), out, rows_in)
 
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        result = _check_rows(
-            folder, manifest, tables, ctx, con, manifest["period"], out, {k: v for k, v in extras.items() if v}
-        )
+        extras = {k: v for k, v in extras.items() if v}
+        result = _check_rows(folder, manifest.model_dump(), tables, ctx, con, manifest.period, out, extras)
     finally:
         con.close()
     return _to_source(result, sources) if sources else result
