@@ -118,7 +118,15 @@ def test_data_quality_per_submission_and_file(wh):
     }
 
 
-MARTS = ["governance_metrics", "governance_metric_units", "population_profile", "goal_attainment", "data_quality"]
+MARTS = [
+    "governance_metrics",
+    "governance_metric_units",
+    "population_profile",
+    "goal_attainment",
+    "data_quality",
+    "metric_spc",
+    "metric_spc_points",
+]
 
 
 def _normal(v):

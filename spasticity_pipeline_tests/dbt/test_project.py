@@ -6,12 +6,14 @@ import csv
 import re
 
 from spasticity_pipeline.bank_holidays import SEED, holidays, seed_csv
-from spasticity_pipeline.config import clinical, registry
+from spasticity_pipeline.config import Target, Targets, clinical, registry, targets
 from spasticity_pipeline.contract.codes import ETHNIC_GROUP
 from spasticity_pipeline.contract.fields import FILES
 from spasticity_pipeline.contract.metrics import METRICS
 from spasticity_pipeline.contract.rules import RULES
 from spasticity_pipeline.defs.warehouse.dbt import PROJECT_DIR
+from spasticity_pipeline.metric_targets import SEED as TARGETS_SEED
+from spasticity_pipeline.metric_targets import seed_csv as targets_seed_csv
 
 
 def test_organisations_seed_is_the_registry():
@@ -67,6 +69,20 @@ def test_clinical_limits_seed_is_the_clinical_config():
         for product, lim in v.dose_limits.items()
     }
     assert seed == config
+
+
+def test_metric_targets_seed_is_written_from_the_targets_config():
+    """config/targets.yaml is the one source: the seed must be what it generates (rewrite it with
+    ``python -m spasticity_pipeline.metric_targets`` after editing the YAML)."""
+    assert TARGETS_SEED.read_text(encoding="utf-8") == targets_seed_csv(), (
+        "run python -m spasticity_pipeline.metric_targets"
+    )
+    seed = {r["metric_id"]: (float(r["target"]), float(r["amber"])) for r in _seed("metric_targets")}
+    assert seed == {m: (t.target, t.amber) for m, t in targets().metrics.items()}
+    assert seed["M01"] == (0.92, 0.85) and seed["M17"] == (0.08, 0.12)
+    # a metric without a target has no row; values are written exactly
+    other = Targets(version="x", metrics={"M11": Target(target=0.1, amber=0.3), "M02": Target(target=1 / 3, amber=0.2)})
+    assert targets_seed_csv(other) == "metric_id,target,amber\nM02,0.3333333333333333,0.2\nM11,0.1,0.3\n"
 
 
 def test_metric_and_ethnic_group_seeds_are_the_contract():
