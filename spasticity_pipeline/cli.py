@@ -117,10 +117,20 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the spec §9 JSON summary.")
-def validate(folder: Path, as_json: bool) -> None:
-    """Pre-flight check of one submission FOLDER; writes nothing."""
+@click.option(
+    "--findings-csv",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write every finding, one row each, to this CSV (for Excel).",
+)
+def validate(folder: Path, as_json: bool, findings_csv: Path | None) -> None:
+    """Pre-flight check of one submission FOLDER; writes nothing (but the --findings-csv file)."""
     result = _validate(folder, get_settings())
     _print_result(result, as_json)
+    if findings_csv is not None:
+        from .reporting.findings_csv import write_findings_csv
+
+        n = write_findings_csv(result.findings, findings_csv, result.cells, result.file_labels)
+        console.print(f"{n} finding(s) written to {findings_csv}")
     sys.exit(1 if result.rejected else 0)
 
 

@@ -70,13 +70,14 @@ RULES: dict[str, Rule] = {
             "R02",
             "E2",
             "a value of the wrong type (impossible date, non-numeric number, too long)",
-            "Dates must be real YYYY-MM-DD dates; numbers must be numeric; respect length limits.",
+            "Dates must be real dates in the form your extract declares (regional-v1: YYYY-MM-DD); numbers "
+            "must be numeric; respect length limits.",
         ),
         Rule(
             "R03",
             "E2",
             "a code outside its list, or a malformed postcode",
-            "Use a code from the regional-v1 list (codes are case-sensitive).",
+            "Use a code from the regional-v1 list, or one your dialect maps (codes are case-sensitive).",
         ),
         Rule(
             "R04",

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from .dialect import Column, Dialect, Table
 from .manifest import Manifest, not_listed, rows_differ, sha256_differs
-from .read import CsvTable, UnreadableFile, read_csv_text, sha256_of
+from .read import CsvTable, UnreadableFile, delimiter_hint, read_csv_text, sha256_of
 from .xlsx import read_workbook
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -190,11 +190,12 @@ def _map_table(
     ]  # type: ignore[union-attr]
     if table.where_column and table.where_column not in source.header:
         missing.append(("(rows of " + name + ")", table.where_column))
+    hint = delimiter_hint(source.header[0], dialect.delimiter) if len(source.header) == 1 and not table.sheet else ""
     for target, src in missing:
         add(
             "F06",
             label,
-            f"dialect {dialect.name} maps {target} of {name} from column {src!r}, which {label} does not have",
+            f"dialect {dialect.name} maps {target} of {name} from column {src!r}, which {label} does not have{hint}",
             field=src,
         )
     if missing:

@@ -97,7 +97,8 @@ def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') ->
     try:
         table = _parse(raw, names, False, delimiter, quotechar)
     except pa.ArrowInvalid as exc:
-        raise UnreadableFile(_describe_parse_error(str(exc))) from None
+        hint = delimiter_hint(raw[:4096].split(b"\n", 1)[0].decode("utf-8", "replace"), delimiter)
+        raise UnreadableFile(_describe_parse_error(str(exc)) + hint) from None
     # a blank line parses as an all-null record; re-parse to tell it from a row of empties
     if (b"\n\n" in raw or b"\n\r\n" in raw) and _parse(
         raw, names, True, delimiter, quotechar
@@ -126,3 +127,17 @@ def _describe_parse_error(message: str) -> str:
         counts = message.split(":")[1] if ":" in message else ""
         return f"a record has a different number of fields from the header ({counts.strip()})"
     return "the file could not be parsed as CSV (check quoting and delimiters)"
+
+
+_DELIMITERS = {",": "','", ";": "';'", "|": "'|'", "\t": "a tab"}
+
+
+def delimiter_hint(header_line: str, declared: str) -> str:
+    """``; the header seems to be separated by ';', not ','`` when another common delimiter
+    splits the header line into more columns than the declared one does, else ``""``."""
+    counts = {d: header_line.count(d) for d in _DELIMITERS if d != declared}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] <= header_line.count(declared):
+        return ""
+    name = _DELIMITERS.get(declared, repr(declared))
+    return f"; the header seems to be separated by {_DELIMITERS[best]}, not {name}"

@@ -350,7 +350,7 @@ class Uploads:
                 "rows_quarantined": result.rows_quarantined,
                 "n_warnings": result.n_warnings,
             }
-            write_feedback(record, result.findings.to_pandas(), root / "feedback")
+            write_feedback(record, result.findings, root / "feedback", result.cells, result.file_labels)
             self.db.run(
                 "UPDATE uploads SET state = 'validated', stage = 'done', status = ? WHERE id = ?",
                 (result.status, upload_id),

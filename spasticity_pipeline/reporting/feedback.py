@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..contract.rules import RULES
-from .suppression import safe_csv_frame
+from ..validate.result import FINDINGS_SCHEMA
+from .findings_csv import write_findings_csv
 
 COLUMNS = ["file", "row_number", "field", "rule_id", "severity", "message", "how_to_fix"]
 
@@ -21,13 +23,24 @@ def feedback_table(findings: pd.DataFrame) -> pd.DataFrame:
     return f[COLUMNS].reset_index(drop=True)
 
 
-def write_feedback(submission: dict, findings: pd.DataFrame, out_dir: Path) -> tuple[Path, Path]:
-    """``submission`` is one audit.submissions row; writes ``<id>.html`` and ``<id>.csv``."""
+def write_feedback(
+    submission: dict,
+    findings: pd.DataFrame | pa.Table,
+    out_dir: Path,
+    cells: dict[str, dict[str, str]] | None = None,
+    labels: dict[str, str] | None = None,
+) -> tuple[Path, Path]:
+    """``submission`` is one audit.submissions row; writes ``<id>.html`` and ``<id>.csv`` (the
+    findings CSV of ``findings_csv``; ``cells`` and ``labels`` as in ``ValidationResult``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    table = feedback_table(findings)
+    if isinstance(findings, pd.DataFrame):
+        findings = pa.Table.from_pandas(
+            findings[list(FINDINGS_SCHEMA.names)], schema=FINDINGS_SCHEMA, preserve_index=False
+        )
     sid = submission["submission_id"]
     csv_path = out_dir / f"{sid}.csv"
-    safe_csv_frame(table).to_csv(csv_path, index=False)
+    write_findings_csv(findings, csv_path, cells, labels)
+    table = feedback_table(findings.to_pandas())
     env = Environment(
         loader=PackageLoader("spasticity_pipeline.reporting", "templates"), autoescape=select_autoescape(["html", "j2"])
     )

@@ -7,7 +7,11 @@ the *rounded* figures, so a published percentage never reveals an exact count.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SUPPRESSED = "*"
 #: counts from 1 to this value are never published
@@ -57,3 +61,9 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
             risky = s.str.startswith(FORMULA_PREFIXES).fillna(False)
             out[col] = s.where(~risky, "'" + s)
     return out
+
+
+def safe_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """``safe_csv_cell`` for an Arrow text column (vectorised)."""
+    risky = pc.fill_null(pc.match_substring_regex(values, "^[" + re.escape("".join(FORMULA_PREFIXES)) + "]"), False)
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'"), values, ""), values)

@@ -62,6 +62,9 @@ class ValidationResult:
     findings: pa.Table = field(default_factory=empty_findings)
     #: a dialect submission's source file labels (``file`` in findings) → the regional-v1 file
     file_labels: dict[str, str] = field(default_factory=dict)
+    #: file label (as in findings) → column heading → Excel column letter(s) (``A+B`` for a joined
+    #: column), for the findings CSV's cell references
+    cells: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def trust_ods_code(self) -> str | None:

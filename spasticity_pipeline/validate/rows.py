@@ -19,6 +19,7 @@ from ..contract.fields import FILES_BY_NAME, Field, FileSpec
 from ..contract.rules import ROW_RULE_ORDER
 from . import sql
 from .sql import q
+from .terms import REGIONAL_V1, Terms
 
 
 @dataclass(frozen=True)
@@ -51,26 +52,30 @@ def _range_words(f: Field) -> str:
     return f"{low} to {f.high:g}" if not f.low_exclusive else f"{low} and at most {f.high:g}"
 
 
-def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
-    """Every check of ``spec`` in rule order, then field order."""
+def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -> list[Branch]:
+    """Every check of ``spec`` in rule order, then field order; messages in the trust's ``terms``."""
     by_rule: dict[str, list[Branch]] = {r: [] for r in ROW_RULE_ORDER}
     parent = spec.foreign_key.parent_file if spec.foreign_key else None
+
+    def col(name: str) -> str:
+        return terms.column(spec.name, name)
+
     for f in spec.fields:
-        c = q(f.name)
+        c, name = q(f.name), col(f.name)
         if f.required:
-            by_rule["R01"].append(Branch("R01", f.name, f"{c} IS NULL", f"{f.name} is required but empty"))
+            by_rule["R01"].append(Branch("R01", f.name, f"{c} IS NULL", f"{name} is required but empty"))
         if f.name == "body_site":
             by_rule["R01"].append(
                 Branch(
                     "R01",
                     f.name,
                     f"{c} IS NULL AND \"instrument\" = 'MAS'",
-                    "body_site is required when the instrument is MAS",
+                    f"{name} is required when {col('instrument')} is MAS",
                 )
             )
         if f.max_len:
             by_rule["R02"].append(
-                Branch("R02", f.name, f"length({c}) > {f.max_len}", f"{f.name} is longer than {f.max_len} characters")
+                Branch("R02", f.name, f"length({c}) > {f.max_len}", f"{name} is longer than {f.max_len} characters")
             )
         if f.kind == "date":
             by_rule["R02"].append(
@@ -78,7 +83,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R02",
                     f.name,
                     f"{c} IS NOT NULL AND {_d(f.name)} IS NULL",
-                    f"{f.name} is not a real date in YYYY-MM-DD form",
+                    f"{name} is not a real date {terms.date_form(spec.name, f.name)}",
                 )
             )
             by_rule["R09"].append(
@@ -86,29 +91,29 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R09",
                     f.name,
                     f"{_d(f.name)} > DATE '{period_end}'",
-                    f"{f.name} is after the end of the period ({period_end})",
+                    f"{name} is after the end of the period ({period_end})",
                 )
             )
             by_rule["R09"].append(
-                Branch("R09", f.name, f"{_d(f.name)} < DATE '{f.date_floor}'", f"{f.name} is before {f.date_floor}")
+                Branch("R09", f.name, f"{_d(f.name)} < DATE '{f.date_floor}'", f"{name} is before {f.date_floor}")
             )
         elif f.kind in ("int", "decimal"):
             ok = sql.is_int(c) if f.kind == "int" else sql.is_decimal(c)
             noun = "a whole number" if f.kind == "int" else "a number"
-            by_rule["R02"].append(Branch("R02", f.name, f"{c} IS NOT NULL AND NOT {ok}", f"{f.name} must be {noun}"))
+            by_rule["R02"].append(Branch("R02", f.name, f"{c} IS NOT NULL AND NOT {ok}", f"{name} must be {noun}"))
             if f.allowed is not None:
                 cond = f"{_num(f.name)} NOT IN ({', '.join(str(v) for v in f.allowed)})"
             else:
                 low_op = "<=" if f.low_exclusive else "<"
                 cond = f"({_num(f.name)} {low_op} {f.low} OR {_num(f.name)} > {f.high})"
-            by_rule["R10"].append(Branch("R10", f.name, cond, f"{f.name} must be {_range_words(f)}"))
+            by_rule["R10"].append(Branch("R10", f.name, cond, f"{name} must be {_range_words(f)}"))
         elif f.kind == "code":
             by_rule["R03"].append(
                 Branch(
                     "R03",
                     f.name,
                     f"{c} IS NOT NULL AND {c} NOT IN {sql.in_list(f.codes)}",
-                    f"{f.name} is not a regional-v1 code",
+                    f"{name} {terms.code_words(spec.name, f.name)}",
                     show_value=True,
                 )
             )
@@ -118,7 +123,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R03",
                     f.name,
                     f"{c} IS NOT NULL AND NOT regexp_full_match({sql.normalise_postcode(c)}, '{sql.POSTCODE_RE}')",
-                    "postcode is not a well-formed UK postcode",
+                    f"{'postcode' if name == f.name else name} is not a well-formed UK postcode",
                 )
             )
         elif f.kind == "nhs_number":
@@ -127,7 +132,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R04",
                     f.name,
                     f"{c} IS NOT NULL AND NOT {sql.nhs_valid(c)}",
-                    "NHS number is not 10 digits or fails the modulus 11 check",
+                    f"{'NHS number' if name == f.name else name} is not 10 digits or fails the modulus 11 check",
                 )
             )
         elif f.kind == "measure_value":
@@ -137,7 +142,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R02",
                     f.name,
                     f"{c} IS NOT NULL AND {sql.measure_is_integer_instrument(inst)} AND NOT {sql.is_int(c)}",
-                    "value must be a whole number for this instrument",
+                    f"{name} must be a whole number for this {col('instrument')}",
                 )
             )
             by_rule["R10"].append(
@@ -145,15 +150,19 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R10",
                     f.name,
                     f"{c} IS NOT NULL AND {sql.measure_out_of_range(inst, c)}",
-                    "value is outside the instrument's allowed values",
+                    f"{name} is outside the allowed values for its {col('instrument')}",
                 )
             )
 
     for order in spec.date_orders:
         other = _parent_col(order.other) if order.where == "parent" else _d(order.other)
-        whose = f"the parent row's {order.other}" if order.where == "parent" else order.other
+        whose = (
+            f"{terms.column(parent, order.other)} of the {terms.file(parent)} row it refers to"
+            if order.where == "parent" and parent
+            else col(order.other)
+        )
         by_rule["R08"].append(
-            Branch("R08", order.column, f"{_d(order.column)} < {other}", f"{order.column} is before {whose}")
+            Branch("R08", order.column, f"{_d(order.column)} < {other}", f"{col(order.column)} is before {whose}")
         )
     if spec.parent_must_be_injection:
         by_rule["R08"].append(
@@ -161,7 +170,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                 "R08",
                 spec.foreign_key.column,
                 f"{_parent_col('contact_type')} IS NOT NULL AND {_parent_col('contact_type')} <> 'injection'",
-                "the contact referred to is not an injection contact",
+                f"the {terms.file(parent)} row it refers to is not an injection contact",
             )
         )
     for a, b in spec.pairs:
@@ -171,13 +180,16 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                     "R08",
                     empty,
                     f"{q(empty)} IS NULL AND {q(filled)} IS NOT NULL",
-                    f"{a} and {b} must both be filled or both be empty",
+                    f"{col(a)} and {col(b)} must both be filled or both be empty",
                 )
             )
 
     by_rule["R05"].append(
         Branch(
-            "R05", spec.primary_key, "__dup.__k IS NOT NULL", f"{spec.primary_key} appears more than once in the file"
+            "R05",
+            spec.primary_key,
+            "__dup.__k IS NOT NULL",
+            f"{col(spec.primary_key)} appears more than once in the file",
         )
     )
     if parent:
@@ -187,7 +199,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                 "R06",
                 spec.foreign_key.column,
                 f"{fk} IS NOT NULL AND __par.__k IS NULL",
-                f"{spec.foreign_key.column} matches no row of {parent}",
+                f"{col(spec.foreign_key.column)} matches no {terms.file(parent)} row",
             )
         )
         by_rule["R07"].append(
@@ -195,7 +207,7 @@ def _branches(spec: FileSpec, period_end: dt.date) -> list[Branch]:
                 "R07",
                 spec.foreign_key.column,
                 "NOT __par.__any_loaded",
-                f"the {parent} row it refers to was quarantined",
+                f"the {terms.file(parent)} row it refers to was quarantined",
             )
         )
     return [b for r in ROW_RULE_ORDER for b in by_rule[r]]
@@ -247,14 +259,16 @@ class FileRows:
     findings: pa.Table
 
 
-def check_file(con: duckdb.DuckDBPyConnection, spec: FileSpec, source: pa.Table, period_end: dt.date) -> FileRows:
+def check_file(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, source: pa.Table, period_end: dt.date, terms: Terms = REGIONAL_V1
+) -> FileRows:
     """Run R01–R10 over ``source`` (the file's regional-v1 columns as trimmed text).
 
     Leaves ``res_<table>`` in ``con`` (raw columns, parsed dates, ``__row``, ``__b``) for the
     file's children, and ``ld_<table>`` (typed loaded rows) for the warnings.
     """
     t = spec.table
-    branches = _branches(spec, period_end)
+    branches = _branches(spec, period_end, terms)
     src = source.append_column("__row", pa.array(range(1, source.num_rows + 1), pa.int64()))
     con.register("__src", src)
 

@@ -18,7 +18,7 @@ from ..config import ConfigError
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import F07_SHARE
 from ..extract.dialect import load_dialect
-from ..extract.harmonise import SourceMap, harmonise, to_source_positions
+from ..extract.harmonise import SourceMap, column_letter, harmonise, to_source_positions
 from ..extract.manifest import (
     IDENTITY_KEYS,
     Manifest,
@@ -29,10 +29,11 @@ from ..extract.manifest import (
     rows_differ,
     sha256_differs,
 )
-from ..extract.read import CsvTable, UnreadableFile, read_csv_text, sha256_of
+from ..extract.read import CsvTable, UnreadableFile, delimiter_hint, read_csv_text, sha256_of
 from .context import ValidationContext
 from .result import FINDINGS_SCHEMA, FileOutcome, ValidationResult
 from .rows import check_file
+from .terms import REGIONAL_V1, Terms, dialect_terms
 from .warnings import check_warnings
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,9 @@ def _read_files(folder: Path, manifest: Manifest, out: _Findings) -> tuple[dict[
             out.add("F04", spec.name, differs, field="rows")
             continue
         missing = [c for c in spec.columns if c not in csv.header]
+        hint = delimiter_hint(csv.header[0], ",") if len(csv.header) == 1 else ""
         for col in missing:
-            out.add("F06", spec.name, f"required column {col} is missing from the header", field=col)
+            out.add("F06", spec.name, f"required column {col} is missing from the header{hint}", field=col)
         if not missing:
             tables[spec.name] = csv
     return tables, rows_in
@@ -196,24 +198,32 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
     if out:
         return _rejected(folder, manifest.model_dump(), out)
     sources: dict[str, SourceMap] | None = None
+    terms = REGIONAL_V1
     if manifest.format == CANONICAL_FORMAT:
         tables, rows_in = _read_files(folder, manifest, out)
         extras = {s.name: [c for c in tables[s.name].header if c not in s.columns] for s in FILES if s.name in tables}
+        cells = {name: {h: column_letter(i) for i, h in enumerate(t.header)} for name, t in tables.items()}
     else:
-        harmonised = harmonise(folder, load_dialect(manifest.format), manifest, out.add)
+        dialect = load_dialect(manifest.format)
+        harmonised = harmonise(folder, dialect, manifest, out.add)
         tables = harmonised.tables if harmonised else {}
         sources = harmonised.sources if harmonised else None
         extras = harmonised.extra_columns if harmonised else {}
         rows_in = {name: t.num_rows for name, t in tables.items()}
+        cells = {}
+        for src in (sources or {}).values():
+            cells.setdefault(src.label, {}).update({src.columns[t]: letters for t, letters in src.letters.items()})
+        terms = dialect_terms(dialect, sources or {})
     if out:
         return _rejected(folder, manifest.model_dump(), out, rows_in)
 
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
         extras = {k: v for k, v in extras.items() if v}
-        result = _check_rows(folder, manifest.model_dump(), tables, ctx, con, manifest.period, out, extras)
+        result = _check_rows(folder, manifest.model_dump(), tables, ctx, con, out, extras, terms)
     finally:
         con.close()
+    result.cells = cells
     return _to_source(result, sources) if sources else result
 
 
@@ -237,10 +247,11 @@ def _check_rows(
     tables: dict[str, CsvTable],
     ctx: ValidationContext,
     con: duckdb.DuckDBPyConnection,
-    period: str,
     out: _Findings,
     extras: dict[str, list[str]],
+    terms: Terms,
 ) -> ValidationResult:
+    period = manifest["period"]
     end = period_end(period)
     warnings = _Findings()
     _extra_columns(extras, warnings)
@@ -248,7 +259,7 @@ def _check_rows(
     files: dict[str, FileOutcome] = {}
     for spec in FILES:
         csv = tables[spec.name]
-        rows = check_file(con, spec, csv.table.select(list(spec.columns)), end)
+        rows = check_file(con, spec, csv.table.select(list(spec.columns)), end, terms)
         files[spec.name] = FileOutcome(spec.name, rows_in=csv.num_rows, quarantined=rows.quarantined)
         row_findings.append(rows.findings)
         if spec.table == "patients":

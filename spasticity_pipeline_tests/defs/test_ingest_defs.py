@@ -149,7 +149,8 @@ def test_feedback_asset_lists_exactly_the_audit_findings(settings, tmp_path):
         audit = wh.findings(sub.submission_id).to_pandas()
     csv = pd.read_csv(settings.home / "feedback" / "RDR" / f"{sub.submission_id}.csv", dtype=str, keep_default_na=False)
     key = ["file", "row_number", "field", "rule_id", "message"]
-    got = sorted(map(tuple, csv[key].values.tolist()))
+    csv_key = ["file", "row", "column", "rule", "message"]  # the findings CSV's names for them
+    got = sorted(map(tuple, csv[csv_key].values.tolist()))
     want = sorted(tuple("" if pd.isna(v) else str(v) for v in row) for row in audit[key].values.tolist())
     assert got == want and {r[3] for r in got} == {"R03", "W03"}
     html = (settings.home / "feedback" / "RDR" / f"{sub.submission_id}.html").read_text()

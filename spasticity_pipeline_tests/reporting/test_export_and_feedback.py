@@ -69,8 +69,8 @@ def test_feedback_lists_every_finding_with_a_fix(tmp_path):
         }
     )
     html, csv = write_feedback(sub, findings, tmp_path)
-    table = pd.read_csv(csv)
-    assert sorted(zip(table["file"], table["rule_id"])) == sorted(zip(findings["file"], findings["rule_id"]))
-    assert table.loc[table.rule_id == "R03", "how_to_fix"].iloc[0].startswith("Use a code")
+    table = pd.read_csv(csv)  # the findings CSV: trust-facing column names (reporting/findings_csv.py)
+    assert sorted(zip(table["file"], table["rule"])) == sorted(zip(findings["file"], findings["rule_id"]))
+    assert table.loc[table.rule == "R03", "how_to_fix"].iloc[0].startswith("Use a code")
     text = html.read_text()
     assert "(found &#39;M&#39;)" in text and "8 of 10 rows loaded" in text
