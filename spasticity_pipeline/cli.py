@@ -398,10 +398,20 @@ def users() -> None:
 @users.command("add")
 @click.argument("email")
 @click.option("--trust", required=True, help="The user's trust (ODS code), or 'network' for the network team.")
-@click.password_option(help="Prompted for when not given.")
-def users_add(email: str, trust: str, password: str) -> None:
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts); otherwise it is asked for. "
+    "Never on the command line, where shell history and the process list would keep it.",
+)
+def users_add(email: str, trust: str, password_stdin: bool) -> None:
+    """Add a portal account; the user enrols their authenticator app at first sign-in."""
     from .portal.users import UserError, add_user
 
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         add_user(email, trust, password)
     except UserError as exc:

@@ -31,6 +31,7 @@ from ..config import registry
 from .assets import STATIC, TARGET, present
 from .config import MAX_ZIP_ENTRIES, PortalConfig, load_config
 from .db import PortalDB
+from .passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from .security import SecurityHeaders, Sessions, User, client_ip
 from .status import (
     find_submission,
@@ -40,6 +41,8 @@ from .status import (
     status_warehouse,
     submissions,
 )
+from .throttle import PASSWORD as PASSWORD_STEP
+from .throttle import Throttle
 from .uploads import ALLOWED_EXTENSIONS, UploadRefused, Uploads, finding_rows, formats_for
 from .users import authenticate
 
@@ -105,9 +108,14 @@ def _periods(today: dt.date, n: int = 13) -> list[dict[str, Any]]:
 _LOCAL_PATH = re.compile(r"^/(?:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)?$")
 
 
+def _text(value: Any) -> str:
+    """A form field as text ('' for a missing field or a file sent where text was expected)."""
+    return value if isinstance(value, str) else ""
+
+
 def _safe_next(value: str | None) -> str:
     """Where to go after signing in: one of our own paths, never another site (no open redirect)."""
-    return value if value and _LOCAL_PATH.match(value) and ".." not in value else "/"
+    return value if value and _LOCAL_PATH.fullmatch(value) and ".." not in value else "/"
 
 
 class Portal:
@@ -115,6 +123,7 @@ class Portal:
         self.cfg = cfg
         self.db = PortalDB(cfg.db_path)
         self.sessions = Sessions(cfg, self.db)
+        self.throttle = Throttle(self.db, cfg.max_login_failures, cfg.max_address_attempts, cfg.throttle_window_s)
         self.uploads = Uploads(cfg, self.db)
         self.env = Environment(
             loader=ChoiceLoader(
@@ -221,36 +230,40 @@ class Portal:
 
     async def login(self, request: Request) -> Response:
         form = await self.form(request)
-        email = str(form.get("email") or "").strip()[:320]
-        password = str(form.get("password") or "")
+        email = _text(form.get("email")).strip()[:320]
+        password = _text(form.get("password"))[:MAX_PASSWORD_LENGTH]
+        next_ = _text(form.get("next")) or "/"
         ip = client_ip(request)
         if not self.sessions.csrf_ok(request, form, None):
             self.audit(request, "login", "refused", email=email or None, detail="missing or wrong CSRF token")
             return self._login_form(request, 403, "Your sign-in form had expired. Please try again.", email)
-        if self.sessions.throttled(email, ip):
-            self.audit(request, "login", "throttled", email=email or None)
-            return self.message(
-                request,
-                429,
-                "Too many attempts",
-                f"There have been {self.cfg.max_login_failures} failed attempts to sign in as "
-                "this user from your network address. Wait "
-                f"{self.cfg.throttle_window_s // 60} minutes, then try again.",
-                "If you have forgotten your password, ask the network team to reset it.",
-            )
+        # the slot is taken before the password is checked, so parallel guesses cannot overrun it
+        attempt = await run_in_threadpool(self.throttle.reserve, PASSWORD_STEP, email, ip)
+        if attempt is None:
+            return self._too_many(request, email)
         user = await run_in_threadpool(authenticate, self.db, email, password)
         if user is None:
-            self.sessions.failed(email, ip)
+            await run_in_threadpool(self.throttle.failed, attempt)
             self.audit(request, "login", "failure", email=email or None)
-            return self._login_form(
-                request, 401, "The email address or password is not right.", email, str(form.get("next") or "/")
-            )
-        self.sessions.succeeded(email, ip)
-        response = RedirectResponse(_safe_next(str(form.get("next") or "/")), 303)
+            return self._login_form(request, 401, "The email address or password is not right.", email, next_)
+        if not await run_in_threadpool(self.throttle.succeeded, attempt):
+            return self._too_many(request, email)
+        response = RedirectResponse(_safe_next(next_), 303)
         self.sessions.end(request, None)  # a new session token on every sign-in (no fixation)
         self.sessions.start(request, response, user["id"])
         self.db.audit("login", "success", email=user["email"], trust=user["trust"], ip=ip)
         return response
+
+    def _too_many(self, request: Request, email: str) -> Response:
+        self.audit(request, "login", "throttled", email=email or None)
+        return self.message(
+            request,
+            429,
+            "Too many attempts",
+            "There have been too many attempts to sign in as this user, or from your network address. "
+            f"Wait {self.cfg.throttle_window_s // 60} minutes, then try again.",
+            "If you have forgotten your password, ask the network team to reset it.",
+        )
 
     async def logout(self, request: Request) -> Response:
         user = self.user(request)
@@ -318,7 +331,7 @@ class Portal:
     # -- submissions (landed) --------------------------------------------------------------------
     def _submission_for(self, user: User, submission_id: str):
         """The submission if this user may see it; 404 otherwise (another trust's looks absent)."""
-        if not _SAFE_ID.match(submission_id):
+        if not _SAFE_ID.fullmatch(submission_id):
             raise HTTPException(404)
         sub = find_submission(self.cfg.settings, submission_id)
         if sub is None or not user.may_see(sub.trust):

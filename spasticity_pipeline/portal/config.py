@@ -30,8 +30,10 @@ class PortalConfig:
     #: "auto": Secure cookies when the request came over https (or X-Forwarded-Proto says so
     #: from a trusted proxy); "true"/"false" force it
     secure_cookies: str = "auto"
-    #: login throttling: this many failures per (email, client address) within the window → 429
+    #: throttling (throttle.py): at most this many guesses are checked per account within the
+    #: window, and at most ``max_address_attempts`` from one client address (an office shares one)
     max_login_failures: int = 5
+    max_address_attempts: int = 20
     throttle_window_s: int = 15 * 60
     #: a session ends after this long without a request, and after ``session_max_s`` at most
     session_idle_s: int = 60 * 60

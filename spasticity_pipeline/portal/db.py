@@ -1,5 +1,5 @@
 """The portal's own state in SQLite (``$SPASTICITY_HOME/portal/portal.db``): users, sessions,
-login failures, uploads and the audit log. Never the warehouse: the pipeline owns that."""
+login attempts, uploads and the audit log. Never the warehouse: the pipeline owns that."""
 
 from __future__ import annotations
 
@@ -28,12 +28,18 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at REAL NOT NULL,
     last_seen REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS login_failures (
-    email TEXT NOT NULL COLLATE NOCASE,
-    ip TEXT NOT NULL,
-    at REAL NOT NULL
+DROP TABLE IF EXISTS login_failures;
+CREATE TABLE IF NOT EXISTS login_attempts (    -- throttle.py: a slot per guess, taken before the check
+    id INTEGER PRIMARY KEY,
+    step TEXT NOT NULL,                -- password | code
+    account TEXT NOT NULL,             -- the email typed (lower case), or the user id at the code step
+    address TEXT NOT NULL,
+    at REAL NOT NULL,
+    outcome TEXT NOT NULL              -- checking | failure | refused
 );
-CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (email, ip, at);
+CREATE INDEX IF NOT EXISTS login_attempts_account ON login_attempts (step, account, outcome);
+CREATE INDEX IF NOT EXISTS login_attempts_address ON login_attempts (step, address, outcome);
+CREATE INDEX IF NOT EXISTS login_attempts_at ON login_attempts (at);
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY,
     trust TEXT NOT NULL,

@@ -6,8 +6,7 @@
   Secure over https (or always/never: ``SPASTICITY_PORTAL_SECURE_COOKIES``).
 - CSRF: every POST carries ``csrf_token``. Signed in, it must equal the session's token; on the
   sign-in form (no session yet) it must equal a signed double-submit cookie.
-- Throttling: ``max_login_failures`` failed sign-ins for one (email, client address) within the
-  window and further attempts get 429 until the window has passed.
+- Throttling is ``throttle.py``'s.
 """
 
 from __future__ import annotations
@@ -142,32 +141,21 @@ class Sessions:
         if not isinstance(sent, str) or not sent:
             return False
         if user is not None:
-            return hmac.compare_digest(sent, user.csrf)
+            return same_secret(sent, user.csrf)
         raw = request.cookies.get(CSRF_COOKIE)
         if not raw:
             return False
         try:
             expected = self.csrf_signer.unsign(raw).decode()
-        except BadSignature:
+        except (BadSignature, UnicodeError):
             return False
-        return hmac.compare_digest(sent, expected)
+        return same_secret(sent, expected)
 
-    # -- throttling --------------------------------------------------------------------------
-    def throttled(self, email: str, ip: str) -> bool:
-        since = time.time() - self.cfg.throttle_window_s
-        row = self.db.one(
-            "SELECT count(*) AS n FROM login_failures WHERE email = ? AND ip = ? AND at > ?", (email.strip(), ip, since)
-        )
-        return bool(row and row["n"] >= self.cfg.max_login_failures)
 
-    def failed(self, email: str, ip: str) -> None:
-        now = time.time()
-        with self.db.connect() as con:
-            con.execute("DELETE FROM login_failures WHERE at < ?", (now - self.cfg.throttle_window_s,))
-            con.execute("INSERT INTO login_failures (email, ip, at) VALUES (?, ?, ?)", (email.strip(), ip, now))
-
-    def succeeded(self, email: str, ip: str) -> None:
-        self.db.run("DELETE FROM login_failures WHERE email = ? AND ip = ?", (email.strip(), ip))
+def same_secret(sent: str, expected: str) -> bool:
+    """Constant-time comparison that takes any text (``hmac.compare_digest`` raises TypeError on
+    a non-ASCII ``str``, which a hostile form can send)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def client_ip(request: Request) -> str:

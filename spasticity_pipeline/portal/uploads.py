@@ -12,6 +12,7 @@ and files are only ever parsed as data by the validator.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -51,6 +52,23 @@ _CHUNK = 1 << 16
 
 class UploadRefused(ValueError):
     """The upload cannot be taken; the message tells the user why and what to do instead."""
+
+
+#: the years a submission's period may name (the dataset starts in this century)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def period_problem(period: str, today: dt.date) -> str | None:
+    """Why ``period`` cannot be uploaded for, or None: a ``YYYY-MM`` month from 2000 up to the
+    current month (spec §10 allows the current month; a later one is refused, as is year 0)."""
+    if not PERIOD.fullmatch(period or ""):
+        return "choose the period (month) the extract is for"
+    year = int(period[:4])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return f"choose the period (month) the extract is for: {period} is not a month from {FIRST_YEAR} on"
+    if period > f"{today.year:04d}-{today.month:02d}":
+        return f"choose the period (month) the extract is for: {period} has not happened yet"
+    return None
 
 
 # -- what a trust may upload --------------------------------------------------------------------
@@ -275,12 +293,12 @@ class Uploads:
         db.run("UPDATE uploads SET state = 'validated' WHERE state = 'landing'")
 
     def folder(self, upload_id: str) -> Path:
-        if not UPLOAD_ID.match(upload_id):
+        if not UPLOAD_ID.fullmatch(upload_id):
             raise ValueError("not an upload id")
         return self.cfg.uploads / upload_id
 
     def get(self, upload_id: str) -> dict[str, Any] | None:
-        if not UPLOAD_ID.match(upload_id or ""):
+        if not UPLOAD_ID.fullmatch(upload_id or ""):
             return None
         return self.db.one("SELECT * FROM uploads WHERE id = ?", (upload_id,))
 
@@ -294,8 +312,9 @@ class Uploads:
 
     def create(self, trust: str, user_id: int, period: str, uploaded: list[tuple[str, IO[bytes]]]) -> str:
         """Store the files, write the manifest and start the pre-flight check; returns the id."""
-        if not PERIOD.match(period or ""):
-            raise UploadRefused("choose the period (month) the extract is for")
+        problem = period_problem(period, dt.date.today())
+        if problem:
+            raise UploadRefused(problem)
         upload_id = uuid.uuid4().hex
         root = self.folder(upload_id)
         try:

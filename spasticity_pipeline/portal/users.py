@@ -1,5 +1,5 @@
 """Portal accounts: each user belongs to one trust (its ODS code) or to the network team
-(``network``). Passwords are hashed with Argon2id (argon2-cffi); nothing else is stored.
+(``network``). Passwords follow ``passwords.py``'s policy and are stored only as Argon2id hashes (argon2-cffi).
 
 ``spasticity users add|disable|list`` calls ``add_user``, ``disable_user`` and ``list_users``.
 """
@@ -14,9 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from ..config import registry
 from .db import PortalDB, now_iso, open_db
+from .passwords import password_problem
 
 NETWORK = "network"
-MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$")
 
 _hasher = PasswordHasher()
@@ -30,7 +30,7 @@ class UserError(ValueError):
 
 def _check(email: str, trust: str, password: str) -> tuple[str, str]:
     email = email.strip()
-    if not _EMAIL.match(email):
+    if not _EMAIL.fullmatch(email):
         raise UserError(f"{email!r} is not an email address")
     trust = trust.strip()
     if trust.lower() == NETWORK:
@@ -42,8 +42,9 @@ def _check(email: str, trust: str, password: str) -> tuple[str, str]:
             f"{trust!r} is neither a trust in the registry ({', '.join(registry().codes)}) "
             f"nor {NETWORK!r} (the network team)"
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise UserError(problem)
     return email, trust
 
 

@@ -80,18 +80,31 @@ def test_dialect_check_shows_mappings_and_unmapped_codes(env, tmp_path):
 
 def test_users_add_list_disable(env):
     runner = CliRunner()
-    res = runner.invoke(main, ["users", "add", "dm@rdr.nhs.uk", "--trust", "RDR", "--password", "a-long-passphrase-1"])
+    add = ["users", "add", "dm@rdr.nhs.uk", "--trust", "RDR", "--password-stdin"]
+    res = runner.invoke(main, add, input="a-long-passphrase-1\n")
     assert res.exit_code == 0, res.output
-    assert (
-        runner.invoke(
-            main, ["users", "add", "x@y.nhs.uk", "--trust", "ZZZ", "--password", "a-long-passphrase-1"]
-        ).exit_code
-        == 2
+    assert "a-long-passphrase-1" not in res.output
+    res = runner.invoke(
+        main, ["users", "add", "x@y.nhs.uk", "--trust", "ZZZ", "--password-stdin"], input="a-long-passphrase-1\n"
     )
+    assert res.exit_code == 2
     listed = runner.invoke(main, ["users", "list"]).output
     assert "dm@rdr.nhs.uk" in listed and "RDR" in listed and "yes" in listed
     assert runner.invoke(main, ["users", "disable", "dm@rdr.nhs.uk"]).exit_code == 0
     assert "no" in runner.invoke(main, ["users", "list"]).output
+
+
+def test_users_add_never_takes_the_password_on_the_command_line(env):
+    runner = CliRunner()
+    res = runner.invoke(main, ["users", "add", "a@rdr.nhs.uk", "--trust", "RDR", "--password", "a-long-passphrase-1"])
+    assert res.exit_code == 2 and "No such option" in res.output
+    # asked for twice (hidden) when not piped
+    res = runner.invoke(main, ["users", "add", "b@rdr.nhs.uk", "--trust", "RDR"], input="long passphrase 77\n" * 2)
+    assert res.exit_code == 0 and "long passphrase 77" not in res.output and "Password" in res.output
+    # the policy's words reach the administrator
+    for weak, words in (("password1234", "too common"), ("aaaaaaaaaaaaaa", "one character repeated"), ("short", "12")):
+        res = runner.invoke(main, ["users", "add", "c@rdr.nhs.uk", "--trust", "RDR", "--password-stdin"], input=weak)
+        assert res.exit_code == 2 and words in res.output, res.output
 
 
 def test_validate_without_a_key_writes_no_key_file(env, tmp_path, monkeypatch):

@@ -65,6 +65,51 @@ def client_for(app) -> TestClient:
     return TestClient(app, base_url="http://testserver", follow_redirects=False)
 
 
+def _serve(app) -> Iterator[str]:
+    import threading
+
+    import uvicorn
+
+    from spasticity_pipeline_tests.ui.test_browser import _free_port
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def served(app) -> Iterator[str]:
+    """The app served by a real uvicorn on loopback: its base URL."""
+    yield from _serve(app)
+
+
+@pytest.fixture
+def served_with(cfg):
+    """``served_with(max_address_attempts=8)`` → (base URL, config) of a portal with those settings."""
+    import dataclasses
+    from contextlib import ExitStack, contextmanager
+
+    stack = ExitStack()
+
+    def make(**changes):
+        changed = dataclasses.replace(cfg, **changes)
+        url = stack.enter_context(contextmanager(_serve)(create_app(changed)))
+        return url, changed
+
+    with stack:
+        yield make
+
+
 @pytest.fixture
 def anon(app) -> Iterator[TestClient]:
     with client_for(app) as c:

@@ -4,31 +4,12 @@ into the landing zone; another trust sees none of it. Screenshots go to the test
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from ..ui.test_browser import _free_port, browser
+from ..ui.test_browser import browser
 from .conftest import PASSWORD, PERIOD, USERS, faulty_tables, submission_files
-
-
-@pytest.fixture
-def served(app):
-    import uvicorn
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 @pytest.fixture
