@@ -1,13 +1,10 @@
-"""Receiving an upload safely, writing its manifest, and the pre-flight check in the background.
+"""Uploads: their records, the pre-flight check in the background, and confirmation.
 
 An upload is staged in ``$SPASTICITY_HOME/portal/uploads/<id>/``:
 ``submission/`` (the files and the manifest.json the portal writes — what ``landing.submit``
 copies), ``result.json`` (status and counts per file), ``findings.parquet`` and ``feedback/``
-(the HTML and CSV report of ``reporting.feedback.write_feedback``).
-
-Nothing uploaded is executed or rendered: names are checked against the files a submission may
-hold, zips are read entry by entry with limits (no paths, links, nesting, encryption, bombs),
-and files are only ever parsed as data by the validator.
+(the HTML and CSV report of ``reporting.feedback.write_feedback``). Receiving the files safely
+is ``upload_safety.py``'s; recognising the format and writing the manifest, ``formats.py``'s.
 """
 
 from __future__ import annotations
@@ -17,41 +14,26 @@ import json
 import logging
 import re
 import shutil
-import stat
 import uuid
-import zipfile
-import zlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import landing
-from ..config import ConfigError, registry
-from ..contract.fields import CANONICAL_FORMAT, FILES
-from ..contract.rules import RULES
-from ..extract.dialect import Dialect, load_dialect
-from ..extract.manifest import FormatFiles, Manifest, manifest_for
 from ..validate.result import FINDINGS_SCHEMA
-from .config import MAX_ZIP_ENTRIES, MAX_ZIP_RATIO, PortalConfig
+from .config import PortalConfig
 from .db import PortalDB, now_iso
+from .formats import Format, allowed_names, formats_for, pick_format, write_manifest
 from .status import contact_history
+from .upload_safety import UploadRefused, store_files
 
 log = logging.getLogger(__name__)
 
-ALLOWED_EXTENSIONS = (".csv", ".xlsx", ".zip")
 PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-#: the zip ratio check applies to entries larger than this (tiny files compress oddly well)
-_RATIO_FLOOR = 1 << 20
-_CHUNK = 1 << 16
-
-
-class UploadRefused(ValueError):
-    """The upload cannot be taken; the message tells the user why and what to do instead."""
 
 
 #: the years a submission's period may name (the dataset starts in this century)
@@ -69,216 +51,6 @@ def period_problem(period: str, today: dt.date) -> str | None:
     if period > f"{today.year:04d}-{today.month:02d}":
         return f"choose the period (month) the extract is for: {period} has not happened yet"
     return None
-
-
-# -- what a trust may upload --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str  # regional-v1 or a dialect name
-    files: tuple[str, ...]
-    dialect: Dialect | None = None
-
-    @property
-    def label(self) -> str:
-        return (
-            "regional-v1 (the eight CSV files)"
-            if self.dialect is None
-            else f"{self.name} ({self.dialect.system or 'registered dialect'})"
-        )
-
-
-def formats_for(trust: str) -> list[Format]:
-    out = [Format(CANONICAL_FORMAT, tuple(s.name for s in FILES))]
-    t = registry().trust(trust)
-    for name in t.dialects if t else ():
-        try:
-            d = load_dialect(name)
-        except ConfigError:
-            log.exception("dialect %s of %s does not load", name, trust)
-            continue
-        out.append(Format(name, d.source_files, d))
-    return out
-
-
-def _allowed_names(formats: list[Format]) -> dict[str, str]:
-    """Lower-cased file name → the name a format expects (so ``patients.CSV`` is taken)."""
-    return {n.lower(): n for f in formats for n in f.files}
-
-
-def clean_name(raw: str, allowed: dict[str, str], where: str = "") -> str:
-    """The expected file name for an uploaded (or zipped) name, or ``UploadRefused``."""
-    raw = raw or ""
-    if "\x00" in raw or raw != raw.strip() or not raw:
-        raise UploadRefused(f"{where}a file has an empty or invalid name")
-    if (
-        "/" in raw
-        or "\\" in raw
-        or PurePosixPath(raw).is_absolute()
-        or PureWindowsPath(raw).is_absolute()
-        or PureWindowsPath(raw).drive
-    ):
-        raise UploadRefused(f"{where}{raw!r} has a folder path: upload the files themselves, not folders")
-    if raw in (".", "..") or raw.startswith("."):
-        raise UploadRefused(f"{where}{raw!r} is not a submission file")
-    name = allowed.get(raw.lower())
-    if name is None:
-        if not raw.lower().endswith(ALLOWED_EXTENSIONS):
-            raise UploadRefused(
-                f"{where}{raw!r}: only .csv, .xlsx and .zip files can be uploaded "
-                "(or the files of your registered dialect)"
-            )
-        raise UploadRefused(
-            f"{where}{raw!r} is not one of the files of a submission; expected: "
-            + ", ".join(sorted(set(allowed.values())))
-        )
-    return name
-
-
-# -- zips -------------------------------------------------------------------------------------
-
-
-def check_zip(zf: zipfile.ZipFile, cfg: PortalConfig, label: str, *, flat: bool) -> list[zipfile.ZipInfo]:
-    """Refuse a zip (or workbook) that could hurt: too many entries, links, encryption, paths
-    leaving the folder and (``flat``) any folder at all, or a size bomb."""
-    infos = zf.infolist()
-    if len(infos) > (MAX_ZIP_ENTRIES if flat else 10 * MAX_ZIP_ENTRIES):
-        raise UploadRefused(f"{label} holds {len(infos)} entries: too many for a submission")
-    total = 0
-    for info in infos:
-        name = info.filename
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise UploadRefused(f"{label} contains a symbolic link ({name!r}); links are not accepted")
-        if info.flag_bits & 0x1:
-            raise UploadRefused(f"{label} is encrypted; upload a zip without a password")
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or PureWindowsPath(name).drive or ".." in parts:
-            raise UploadRefused(
-                f"{label} contains an entry with an unsafe path ({name!r}): paths may not be absolute or go up a folder"
-            )
-        if flat and (info.is_dir() or len(parts) != 1):
-            raise UploadRefused(
-                f"{label} contains folders ({name!r}): zip the submission's files themselves, not a folder holding them"
-            )
-        total += info.file_size
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-            raise UploadRefused(
-                f"{label}: {name!r} expands more than {MAX_ZIP_RATIO} times its compressed "
-                "size, which is refused as a possible zip bomb"
-            )
-    if total > cfg.max_unzipped_bytes:
-        raise UploadRefused(
-            f"{label} expands to {total // (1024 * 1024)} MB; the limit is "
-            f"{cfg.max_unzipped_bytes // (1024 * 1024)} MB uncompressed"
-        )
-    return infos
-
-
-def _copy_limited(src: IO[bytes], dst: IO[bytes], limit: int, label: str) -> int:
-    """Copy at most ``limit`` bytes (the sizes a zip declares are not trusted)."""
-    n = 0
-    while chunk := src.read(_CHUNK):
-        n += len(chunk)
-        if n > limit:
-            raise UploadRefused(f"{label} is larger than it declares or than the limit allows")
-        dst.write(chunk)
-    return n
-
-
-#: what goes wrong reading a damaged or hostile zip (UploadRefused, a ValueError, is re-raised first)
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError, zlib.error)
-
-
-def _check_workbook(path: Path, cfg: PortalConfig, label: str) -> None:
-    """A workbook is a zip of XML: the same bomb limits, and no DTDs (entity expansion attacks;
-    openpyxl also parses through defusedxml)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for info in check_zip(zf, cfg, label, flat=False):
-                if info.filename.endswith((".xml", ".rels")):
-                    with zf.open(info) as fh:
-                        head = fh.read(4096)
-                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise UploadRefused(
-                            f"{label} contains XML with a document type declaration, which "
-                            "workbooks do not need; save it again from Excel"
-                        )
-    except UploadRefused:
-        raise
-    except _ZIP_ERRORS:
-        pass  # not a readable workbook: the validator reports it (F05) without unpacking anything
-
-
-def store_files(
-    uploaded: list[tuple[str, IO[bytes]]], folder: Path, formats: list[Format], cfg: PortalConfig
-) -> list[str]:
-    """Write the uploaded files (unpacking zips) into ``folder``; returns the names stored."""
-    allowed = _allowed_names(formats)
-    folder.mkdir(parents=True, exist_ok=False)
-    stored: list[str] = []
-    budget = cfg.max_unzipped_bytes
-
-    def put(name: str, src: IO[bytes], label: str) -> None:
-        nonlocal budget
-        if name in stored:
-            raise UploadRefused(f"{name} was uploaded twice")
-        with open(folder / name, "xb") as dst:
-            budget -= _copy_limited(src, dst, budget, label)
-        stored.append(name)
-        if name.lower().endswith(".xlsx"):
-            _check_workbook(folder / name, cfg, label)
-
-    for raw, fh in uploaded:
-        if raw.lower().endswith(".zip") and raw.lower() not in allowed:
-            clean_name_zip(raw)
-            try:
-                with zipfile.ZipFile(fh) as zf:
-                    for info in check_zip(zf, cfg, repr(raw), flat=True):
-                        name = clean_name(info.filename, allowed, where=f"In {raw!r}: ")
-                        with zf.open(info) as src:
-                            put(name, src, f"{raw!r} entry {info.filename!r}")
-            except UploadRefused:
-                raise
-            except _ZIP_ERRORS:
-                raise UploadRefused(f"{raw!r} is not a valid zip file, or is damaged") from None
-        else:
-            put(clean_name(raw, allowed), fh, repr(raw))
-    if not stored:
-        raise UploadRefused("no files were uploaded: choose the submission's files or one zip holding them")
-    return stored
-
-
-def clean_name_zip(raw: str) -> None:
-    if "/" in raw or "\\" in raw or "\x00" in raw or raw.startswith("."):
-        raise UploadRefused(f"{raw!r} is not a valid file name")
-
-
-def pick_format(names: list[str], formats: list[Format]) -> Format:
-    """The format whose files the upload holds (most in common; missing ones are F03 later)."""
-    best = max(formats, key=lambda f: len(set(names) & set(f.files)))
-    extra = sorted(set(names) - set(best.files))
-    if extra:
-        raise UploadRefused(
-            f"{', '.join(extra)} do(es) not belong with {', '.join(sorted(set(names) - set(extra)))}: "
-            f"a {best.name} submission holds {', '.join(best.files)}"
-        )
-    return best
-
-
-# -- the manifest (spec §1, §10): the one writer, as `spasticity manifest` uses ----------------
-
-
-def write_manifest(folder: Path, trust: str, period: str, fmt: Format) -> Manifest:
-    manifest, _, _ = manifest_for(
-        folder, trust, period, FormatFiles(fmt.name, fmt.files, fmt.dialect), generated_by="spasticity portal"
-    )
-    manifest.write(folder)
-    return manifest
-
-
-# -- uploads: records, background pre-flight, confirmation ---------------------------------------
 
 
 class Uploads:
@@ -319,7 +91,7 @@ class Uploads:
         root = self.folder(upload_id)
         try:
             formats = formats_for(trust)
-            names = store_files(uploaded, root / "submission", formats, self.cfg)
+            names = store_files(uploaded, root / "submission", allowed_names(formats), self.cfg)
             fmt = pick_format(names, formats)
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
@@ -417,36 +189,3 @@ class Uploads:
             (landed.submission_id, landed.received_at.isoformat(), upload_id),
         )
         return landed
-
-
-def how_to_fix(rule_id: str) -> str:
-    rule = RULES.get(rule_id)
-    return rule.fix if rule else ""
-
-
-_SEVERITY_ORDER = {"E1": 0, "E2": 1, "W": 2}
-_FILE_ORDER = {"manifest.json": -1, **{s.name: i for i, s in enumerate(FILES)}}
-
-
-def finding_rows(findings: pa.Table, limit: int) -> list[dict[str, Any]]:
-    """The first ``limit`` findings, most severe first, then in the files' parent-to-child order
-    (so a patient's finding comes before the rows it cascades to), each with "how to fix".
-    Sorted in Arrow: a broken extract can have a finding on every one of 100,000 rows."""
-    import pyarrow.compute as pc
-
-    def rank(column: str, order: dict[str, int]) -> pa.Array:
-        keys = pa.array(list(order), pa.string())
-        ranks = pc.take(pa.array(list(order.values()), pa.int32()), pc.index_in(findings.column(column), keys))
-        return pc.fill_null(ranks, len(order))
-
-    keyed = (
-        findings.append_column("__sev", rank("severity", _SEVERITY_ORDER))
-        .append_column("__file", rank("file", _FILE_ORDER))
-        .append_column("__row", pc.fill_null(findings.column("row_number"), 0))
-    )  # file-level findings first
-    idx = pc.sort_indices(keyed, sort_keys=[(k, "ascending") for k in ("__sev", "__file", "file", "__row", "rule_id")])
-    rows = findings.take(idx[:limit]).to_pylist()
-    return [
-        {**r, "how_to_fix": how_to_fix(r["rule_id"]), "what": RULES[r["rule_id"]].what if r["rule_id"] in RULES else ""}
-        for r in rows
-    ]

@@ -17,7 +17,7 @@ from spasticity_pipeline.extract.dialect import load_dialect
 from spasticity_pipeline.extract.encode import convert_submission
 from spasticity_pipeline.portal.app import create_app
 from spasticity_pipeline.portal.db import PortalDB
-from spasticity_pipeline.portal.uploads import UploadRefused, check_zip
+from spasticity_pipeline.portal.upload_safety import UploadRefused, check_zip
 from spasticity_pipeline.portal.users import add_user
 from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
 

@@ -1,4 +1,4 @@
-"""Sessions, CSRF, login throttling and the security headers every response carries.
+"""Sessions and CSRF (the security headers are ``middleware.py``'s, throttling ``throttle.py``'s).
 
 - The session cookie holds a random token signed with the portal secret (itsdangerous); the
   server keeps only the token's sha256 with the user, a CSRF token and timestamps, so signing out,
@@ -6,7 +6,6 @@
   Secure over https (or always/never: ``SPASTICITY_PORTAL_SECURE_COOKIES``).
 - CSRF: every POST carries ``csrf_token``. Signed in, it must equal the session's token; on the
   sign-in form (no session yet) it must equal a signed double-submit cookie.
-- Throttling is ``throttle.py``'s.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from typing import Any
 from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import PortalConfig
 from .db import PortalDB
@@ -161,42 +159,3 @@ def same_secret(sent: str, expected: str) -> bool:
 def client_ip(request: Request) -> str:
     """The client's address (uvicorn applies X-Forwarded-For only from trusted proxies)."""
     return request.client.host if request.client else "unknown"
-
-
-class SecurityHeaders:
-    """Pure ASGI middleware: a per-request CSP nonce and the headers every response carries."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        nonce = secrets.token_urlsafe(16)
-        scope.setdefault("state", {})["csp_nonce"] = nonce
-        is_asset = scope["path"].startswith(("/assets/", "/static/"))
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                extra = {
-                    b"content-security-policy": (
-                        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-                        "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-                        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-                    ).encode(),
-                    b"x-content-type-options": b"nosniff",
-                    b"x-frame-options": b"DENY",
-                    b"referrer-policy": b"same-origin",
-                    b"cross-origin-opener-policy": b"same-origin",
-                    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
-                }
-                if not is_asset:
-                    extra[b"cache-control"] = b"no-store"
-                headers += [(k, v) for k, v in extra.items() if k not in names]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
