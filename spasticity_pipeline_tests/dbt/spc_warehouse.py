@@ -4,14 +4,17 @@ the SPC models and what they read — the ``metrics`` and ``metric_targets`` see
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import psycopg
+import pyarrow as pa
 from psycopg.rows import dict_row
 
 from spasticity_pipeline.defs.warehouse.dbt import dbt_env
@@ -29,6 +32,14 @@ SPC_MODELS = ["dim_metric", "metric_spc_points", "metric_spc"]
 Rows = Callable[[str], list[dict[str, Any]]]
 
 
+@dataclass
+class SpcWarehouse:
+    engine: str
+    rows: Rows
+    build_seconds: float  # dbt build of the SPC models and their tests, wall clock
+    node_seconds: dict[str, float]  # each model's and test's own execution time in that build
+
+
 def _plain(v: Any) -> Any:
     return float(v) if hasattr(v, "is_finite") else v  # Decimal → float
 
@@ -36,19 +47,19 @@ def _plain(v: Any) -> Any:
 @contextmanager
 def spc_warehouse(
     engine: str, work: Path, metrics: Iterable[tuple[str, str, str, int, int]], without_target: tuple[str, ...] = ()
-) -> Iterator[Rows]:
+) -> Iterator[SpcWarehouse]:
     """Fill marts.governance_metrics with ``(metric_id, org_code, period, numerator, denominator)``
     rows (value = numerator / denominator), seed, drop the targets of ``without_target`` (a metric
-    the network set no target for), build the SPC models with their dbt tests, and yield a query
-    function. Every dbt test must pass."""
+    the network set no target for), build the SPC models with their dbt tests, and yield the warehouse to
+    query. Every dbt test must pass. Rows are bulk-loaded (Arrow into DuckDB, COPY into Postgres)."""
     rows = [(m, o, p, n, d, n / d) for m, o, p, n, d in metrics]
-    insert = f"INSERT INTO marts.governance_metrics VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     if engine == "duckdb":
         path = work / "spc.duckdb"
         with duckdb.connect(str(path)) as con:
             con.execute("CREATE SCHEMA marts")
             con.execute(DDL)
-            con.executemany(insert.replace("%s", "?"), rows)
+            arrow_rows = pa.table({c: [r[i] for r in rows] for i, c in enumerate(COLUMNS)})  # noqa: F841 (read by name)
+            con.execute("INSERT INTO marts.governance_metrics SELECT * FROM arrow_rows")
         url = f"duckdb:///{path}"
     else:
         name = f"spasticity_spc_{uuid.uuid4().hex[:12]}"
@@ -59,7 +70,9 @@ def spc_warehouse(
         with psycopg.connect(conninfo, autocommit=True) as con:
             con.execute("CREATE SCHEMA marts")
             con.execute(DDL)
-            con.cursor().executemany(insert, rows)
+            with con.cursor().copy(f"COPY marts.governance_metrics ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
     env = dbt_env(make_settings(work / "home", url))
     try:
         seeded = run_dbt(["seed", "--select", "metrics", "metric_targets"], env, work)
@@ -67,7 +80,10 @@ def spc_warehouse(
         if without_target:
             ids = ", ".join(f"'{m}'" for m in without_target)
             _execute(engine, url, f"DELETE FROM core.metric_targets WHERE metric_id IN ({ids})")
+        start = time.perf_counter()
         built = run_dbt(["build", "--select", *SPC_MODELS, "--indirect-selection", "cautious"], env, work)
+        seconds = time.perf_counter() - start
+        nodes = {r.node.name: r.execution_time for r in built.result}
         assert not failures(built), failures(built)
         assert {r.node.name for r in built.result if str(r.node.resource_type) == "model"} == set(SPC_MODELS)
         if engine == "duckdb":
@@ -78,10 +94,15 @@ def spc_warehouse(
                     names = [d[0] for d in cur.description]
                     return [dict(zip(names, map(_plain, r))) for r in cur.fetchall()]
 
-                yield rows_of
+                yield SpcWarehouse(engine, rows_of, seconds, nodes)
         else:
             with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as con:
-                yield lambda sql: [{k: _plain(v) for k, v in r.items()} for r in con.execute(sql).fetchall()]
+                yield SpcWarehouse(
+                    engine,
+                    lambda sql: [{k: _plain(v) for k, v in r.items()} for r in con.execute(sql).fetchall()],
+                    seconds,
+                    nodes,
+                )
     finally:
         if engine != "duckdb":
             with psycopg.connect(PG_ADMIN, autocommit=True) as admin:

@@ -181,8 +181,8 @@ CASES: dict[tuple[str, str], Case] = {
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def spc(request, tmp_path_factory):
     rows = [r for (metric, org), case in CASES.items() for r in case.rows(metric, org)]
-    with spc_warehouse(request.param, tmp_path_factory.mktemp(request.param), rows, without_target=("M16",)) as query:
-        yield query
+    with spc_warehouse(request.param, tmp_path_factory.mktemp(request.param), rows, without_target=("M16",)) as wh:
+        yield wh.rows
 
 
 def _series(spc) -> dict[tuple[str, str], dict]:
