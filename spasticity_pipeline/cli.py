@@ -19,6 +19,7 @@ from rich.table import Table
 
 from .config import ConfigError
 from .contract.rules import RULES
+from .contract.status import SubmissionStatus
 from .settings import Settings, get_settings
 
 console = Console(stderr=True)
@@ -72,7 +73,11 @@ def _print_result(result, as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(result.to_json()))
         return
-    colour = {"accepted": "green", "accepted_with_warnings": "yellow", "rejected": "red"}[result.status]
+    colour = {
+        SubmissionStatus.ACCEPTED: "green",
+        SubmissionStatus.ACCEPTED_WITH_WARNINGS: "yellow",
+        SubmissionStatus.REJECTED: "red",
+    }[result.status]
     out.print(f"[bold {colour}]{result.status}[/]  {result.trust_ods_code or '?'} {result.period or '?'}")
     if result.files:
         t = Table("file", "rows in", "loaded", "quarantined")

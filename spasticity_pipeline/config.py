@@ -15,6 +15,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import periods
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,7 +48,7 @@ class Registry(_Strict):
     @classmethod
     def _periods(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for p in v:
-            if not _is_period(p):
+            if not periods.is_period(p):
                 raise ValueError(f"{p!r} is not a YYYY-MM period")
         return v
 
@@ -137,10 +139,6 @@ class Targets(_Strict):
                     f"{mid}: amber must be {side} or equal to target ({'lower' if low_better else 'higher'} is better)"
                 )
         return self
-
-
-def _is_period(p: str) -> bool:
-    return len(p) == 7 and p[4] == "-" and p[:4].isdigit() and p[5:].isdigit() and 1 <= int(p[5:]) <= 12
 
 
 def config_dir() -> Path:

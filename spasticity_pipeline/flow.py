@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from .config import clinical, registry
+from .contract.status import SubmissionStatus
 from .landing import LandedSubmission
 from .postcodes import load_lookup
 from .pseudonymise import make_tokeniser, to_staging
@@ -50,7 +51,7 @@ class Outcome:
     submission_id: str
     trust: str
     period: str
-    status: str
+    status: SubmissionStatus
     current: bool
     rows_in: int
     rows_loaded: int
@@ -62,7 +63,7 @@ class Outcome:
     @property
     def conserved(self) -> bool:
         """Every row is loaded or quarantined; a rejected submission loads and quarantines nothing."""
-        if self.status == "rejected":
+        if self.status == SubmissionStatus.REJECTED:
             return self.rows_loaded == self.rows_quarantined == 0
         return all(f["rows_in"] == f["rows_loaded"] + f["rows_quarantined"] for f in self.files.values())
 
@@ -72,7 +73,7 @@ def _check_landing_path(sub: LandedSubmission, result: ValidationResult) -> None
     the partition, so a mismatch would file rows under the wrong trust or month."""
     if result.rejected or (result.trust_ods_code, result.period) == (sub.trust, sub.period):
         return
-    result.status = "rejected"
+    result.status = SubmissionStatus.REJECTED
     result.findings = pa.Table.from_pylist(
         [
             {

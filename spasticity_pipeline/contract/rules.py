@@ -160,8 +160,6 @@ WARNING_RULES = ("W01", "W02", "W03", "W04", "W05")
 #: F07: a file is a mapping fault when more than this share of its rows would be quarantined.
 F07_SHARE = 0.5
 
-SUBMISSION_STATUSES = ("received", "rejected", "accepted", "accepted_with_warnings")
-
 
 def severity(rule_id: str) -> Severity:
     return RULES[rule_id].severity

@@ -27,6 +27,7 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .. import periods
 from ..contract.fields import CANONICAL_FORMAT, FILES, MANIFEST_KEYS, MANIFEST_NAME, SPEC_VERSION
 from .read import UnreadableFile, read_csv_text, sha256_of
 
@@ -397,14 +398,6 @@ def manifest_for(
     return manifest, missing, unreadable
 
 
-_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
-
-
-def is_period(text: str) -> bool:
-    """``YYYY-MM`` with a month 01–12 and a year a calendar has (not 0000)."""
-    return bool(_PERIOD.match(text)) and text[:4] != "0000"
-
-
 def make_manifest(folder: Path, trust: str, period: str, fmt: str | None = None, *, force: bool = False) -> Written:
     """``spasticity manifest``: write ``folder/manifest.json`` for the trust's own files."""
     from ..config import registry
@@ -412,7 +405,7 @@ def make_manifest(folder: Path, trust: str, period: str, fmt: str | None = None,
     folder = Path(folder)
     if registry().trust(trust) is None:
         raise ManifestError(f"{trust!r} is not a trust in the network's registry (config/trusts.yaml)")
-    if not is_period(period):
+    if not periods.is_period(period):
         raise ManifestError(f"period {period!r} must be YYYY-MM with a month from 01 to 12")
     if (folder / MANIFEST_NAME).exists() and not force:
         raise ManifestError(f"{folder / MANIFEST_NAME} already exists; add --force to replace it")

@@ -9,7 +9,6 @@ or the status the pipeline noted in its landing folder (``processed.json``).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import logging
@@ -20,8 +19,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from .. import landing
+from .. import landing, periods
 from ..config import registry
+from ..contract.status import SubmissionStatus
 from ..settings import Settings
 from ..validate.result import FINDINGS_SCHEMA
 from ..warehouse import Warehouse
@@ -175,26 +175,6 @@ def find_submission(settings: Settings, submission_id: str) -> Submission | None
 # -- deadlines ----------------------------------------------------------------------------------
 
 
-def _month_before(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:])
-    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
-
-
-def deadline(period: str, day: int) -> dt.date:
-    """A period's extract is due by ``day`` of the following month."""
-    y, m = int(period[:4]), int(period[5:])
-    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return dt.date(y, m, min(day, calendar.monthrange(y, m)[1]))
-
-
-def last_due_period(today: dt.date, day: int) -> str:
-    """The latest month whose deadline has passed (the nightly ``submitted_by_deadline`` check's)."""
-    period = _month_before(f"{today.year:04d}-{today.month:02d}")
-    while deadline(period, day) >= today:
-        period = _month_before(period)
-    return period
-
-
 @dataclass
 class TrustDue:
     ods: str
@@ -211,17 +191,18 @@ def network_overview(settings: Settings, today: dt.date | None = None) -> tuple[
     """Per registry trust: did a submission for the last due period land, and by its deadline?"""
     reg = registry()
     today = today or dt.date.today()
-    period = last_due_period(today, reg.submission_deadline_day)
-    due = deadline(period, reg.submission_deadline_day)
+    period = periods.last_due(today, reg.submission_deadline_day)
+    due = periods.deadline(period, reg.submission_deadline_day)
     subs = submissions(settings)
     rows = []
     for t in reg.trusts:
         mine = [s for s in subs if s.trust == t.ods]
         for_period = [s for s in mine if s.period == period]
-        counted = [s for s in for_period if s.status != "rejected"]
+        counted = [s for s in for_period if s.status != SubmissionStatus.REJECTED]
         if counted:
             first = min(counted, key=lambda s: s.received_at)
-            state = "on time" if first.received_at.date() <= due else "submitted late"
+            late = periods.is_late(first.received_at, period, reg.submission_deadline_day)
+            state = "submitted late" if late else "on time"
         else:
             state = "rejected only" if for_period else "late"
         rows.append(

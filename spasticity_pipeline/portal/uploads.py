@@ -22,7 +22,8 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import landing
+from .. import landing, periods
+from ..contract.status import LOADED_SQL
 from ..validate.result import FINDINGS_SCHEMA
 from .config import PortalConfig
 from .db import PortalDB, now_iso
@@ -32,7 +33,6 @@ from .upload_safety import UploadRefused, store_files
 
 log = logging.getLogger(__name__)
 
-PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -43,12 +43,12 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 def period_problem(period: str, today: dt.date) -> str | None:
     """Why ``period`` cannot be uploaded for, or None: a ``YYYY-MM`` month from 2000 up to the
     current month (spec §10 allows the current month; a later one is refused, as is year 0)."""
-    if not PERIOD.fullmatch(period or ""):
+    if not periods.is_period(period):
         return "choose the period (month) the extract is for"
     year = int(period[:4])
     if not FIRST_YEAR <= year <= LAST_YEAR:
         return f"choose the period (month) the extract is for: {period} is not a month from {FIRST_YEAR} on"
-    if period > f"{today.year:04d}-{today.month:02d}":
+    if periods.is_future(period, today):
         return f"choose the period (month) the extract is for: {period} has not happened yet"
     return None
 
@@ -169,7 +169,7 @@ class Uploads:
         """Land an accepted pre-flight (once, however often the button is pressed)."""
         claimed = self.db.run(
             "UPDATE uploads SET state = 'landing' WHERE id = ? AND trust = ? AND state = 'validated' "
-            "AND status IN ('accepted', 'accepted_with_warnings')",
+            f"AND status IN ({LOADED_SQL})",
             (upload_id, trust),
         )
         if not claimed:

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .. import periods as periods_
 from ..contract.metrics import FUNNEL_METRICS, METRICS, METRICS_BY_ID, SMALL_DENOMINATOR
+from ..contract.status import SubmissionStatus
 from . import charts
 
 Query = Callable[[str], pd.DataFrame]
@@ -62,22 +64,12 @@ def load_report_data(query: Query, trust_names: dict[str, str]) -> ReportData:
     )
 
 
-def quarter_of(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year}-Q{(month - 1) // 3 + 1}"
-
-
 def latest_complete_quarter(periods: pd.Series) -> str | None:
     """The latest quarter whose last month has data (a quarter is complete once its third month is in)."""
     if periods.empty:
         return None
     last = max(periods)
-    year, month = int(last[:4]), int(last[5:7])
-    if month % 3:
-        month -= month % 3
-        if month == 0:
-            year, month = year - 1, 12
-    return quarter_of(f"{year}-{month:02d}")
+    return periods_.quarter(periods_.shift(last, -(int(last[5:]) % 3)))
 
 
 def previous_quarter(q: str) -> str:
@@ -87,7 +79,7 @@ def previous_quarter(q: str) -> str:
 
 def quarterly(metrics: pd.DataFrame) -> pd.DataFrame:
     """Sum numerators and denominators by metric, org and quarter."""
-    q = metrics.assign(quarter=metrics["period"].map(quarter_of))
+    q = metrics.assign(quarter=metrics["period"].map(periods_.quarter))
     out = q.groupby(["metric_id", "org_code", "quarter"], as_index=False)[["numerator", "denominator"]].sum()
     out["value"] = out["numerator"] / out["denominator"].where(out["denominator"] > 0)
     return out
@@ -211,10 +203,12 @@ def scorecard(data: ReportData, deadline_day: int) -> list[dict]:
     rows = []
     for org in sorted(data.trust_names):
         s = subs[subs["trust_ods_code"] == org]
-        landed = s[s["status"] != "rejected"]
-        due = (pd.PeriodIndex(landed["period"], freq="M") + 1).to_timestamp() + pd.Timedelta(days=deadline_day)
-        received = pd.to_datetime(landed["received_at"], utc=True).dt.tz_localize(None)
-        on_time = int((received.to_numpy() < due.to_numpy()).sum())
+        landed = s[s["status"] != SubmissionStatus.REJECTED]
+        received = pd.to_datetime(landed["received_at"], utc=True)
+        # one row per submission (tens a year per trust): the periods module's one "late" rule
+        on_time = sum(
+            not periods_.is_late(at.to_pydatetime(), p, deadline_day) for at, p in zip(received, landed["period"])
+        )
         rows_in = int(landed["rows_in"].sum())
         rate = landed["rows_quarantined"].sum() / rows_in if rows_in else None
         q = (
@@ -233,7 +227,7 @@ def scorecard(data: ReportData, deadline_day: int) -> list[dict]:
                 "org": org,
                 "name": data.trust_names[org],
                 "submissions": len(s),
-                "rejected": int((s["status"] == "rejected").sum()),
+                "rejected": int((s["status"] == SubmissionStatus.REJECTED).sum()),
                 "on_time": on_time,
                 "landed": len(landed),
                 "quarantine_rate": rate,

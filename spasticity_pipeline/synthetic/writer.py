@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
+from ..contract.status import SubmissionStatus
 from ..extract.dialect import load_dialect
 from ..extract.encode import convert_submission
 from ..extract.manifest import FileEntry, Manifest, read_manifest
@@ -115,4 +116,4 @@ def break_submission(folder: Path, kind: str, tables: dict[str, pd.DataFrame]) -
         frame = canonical(tables["outcome_measures.csv"], "outcome_measures.csv").assign(instrument="MAS_SCORE")
         _rewrite(folder, "outcome_measures.csv", csv_bytes(frame))
     files = {s.name: {"rows_in": rows_in.get(s.name, 0), "rows_loaded": 0, "rows_quarantined": 0} for s in FILES}
-    return {"status": "rejected", "files": files, "findings": {kind: 1}}
+    return {"status": str(SubmissionStatus.REJECTED), "files": files, "findings": {kind: 1}}

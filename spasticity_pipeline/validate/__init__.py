@@ -2,6 +2,6 @@
 
 from .context import ValidationContext
 from .result import FileOutcome, ValidationResult
-from .submission import period_end, validate_submission
+from .submission import validate_submission
 
-__all__ = ["ValidationContext", "ValidationResult", "FileOutcome", "validate_submission", "period_end"]
+__all__ = ["ValidationContext", "ValidationResult", "FileOutcome", "validate_submission"]

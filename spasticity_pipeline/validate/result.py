@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..contract.rules import RULES
+from ..contract.status import SubmissionStatus
 
 FINDINGS_SCHEMA = pa.schema(
     [
@@ -56,7 +57,7 @@ class FileOutcome:
 @dataclass
 class ValidationResult:
     folder: Path
-    status: str  # rejected | accepted | accepted_with_warnings
+    status: SubmissionStatus
     manifest: dict[str, Any] | None = None
     files: dict[str, FileOutcome] = field(default_factory=dict)
     findings: pa.Table = field(default_factory=empty_findings)
@@ -80,7 +81,7 @@ class ValidationResult:
 
     @property
     def rejected(self) -> bool:
-        return self.status == "rejected"
+        return self.status == SubmissionStatus.REJECTED
 
     def counts_by_rule(self) -> dict[str, int]:
         counts = Counter(self.findings.column("rule_id").to_pylist())
@@ -105,7 +106,7 @@ class ValidationResult:
     def to_json(self) -> dict[str, Any]:
         """The shape of ``spasticity validate --json`` (spec §9)."""
         return {
-            "status": self.status,
+            "status": str(self.status),
             "files": {
                 name: {
                     "rows_in": f.rows_in,

@@ -4,8 +4,6 @@ warnings. Writes nothing; the caller decides whether to land or load the result.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,16 +12,17 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import periods
 from ..config import ConfigError
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import F07_SHARE
+from ..contract.status import SubmissionStatus
 from ..extract.dialect import load_dialect
 from ..extract.harmonise import SourceMap, column_letter, harmonise, to_source_positions
 from ..extract.manifest import (
     IDENTITY_KEYS,
     Manifest,
     ManifestProblems,
-    is_period,
     not_listed,
     read_manifest,
     rows_differ,
@@ -72,11 +71,6 @@ class _Findings:
         return bool(self.rows)
 
 
-def period_end(period: str) -> dt.date:
-    year, month = int(period[:4]), int(period[5:])
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _check_manifest_fields(values: dict[str, str], ctx: ValidationContext, out: _Findings) -> None:
     """F02: trust, period and spec_version/format against the registry (``values`` holds the
     keys whose values are text; a key of another type is already an F02 finding)."""
@@ -93,9 +87,9 @@ def _check_manifest_fields(values: dict[str, str], ctx: ValidationContext, out: 
     period = values.get("period")
     if period is None:
         pass
-    elif not is_period(period):
+    elif not periods.is_period(period):
         out.add("F02", "manifest.json", "period must be YYYY-MM with a month from 01 to 12", field="period")
-    elif dt.date(int(period[:4]), int(period[5:]), 1) > ctx.today:
+    elif periods.is_future(period, ctx.today):
         out.add("F02", "manifest.json", f"period {period} is in the future", field="period")
     elif period in ctx.registry.locked_periods:
         out.add("F02", "manifest.json", f"period {period} is locked: the network has closed it", field="period")
@@ -165,7 +159,9 @@ def _rejected(
     folder: Path, manifest: dict[str, Any] | None, out: _Findings, rows_in: dict[str, int] | None = None
 ) -> ValidationResult:
     files = {s.name: FileOutcome(s.name, rows_in=(rows_in or {}).get(s.name, 0)) for s in FILES}
-    return ValidationResult(folder=folder, status="rejected", manifest=manifest, files=files, findings=out.table())
+    return ValidationResult(
+        folder=folder, status=SubmissionStatus.REJECTED, manifest=manifest, files=files, findings=out.table()
+    )
 
 
 def _extra_columns(extras: dict[str, list[str]], out: _Findings) -> None:
@@ -252,7 +248,7 @@ def _check_rows(
     terms: Terms,
 ) -> ValidationResult:
     period = manifest["period"]
-    end = period_end(period)
+    end = periods.end(period)
     warnings = _Findings()
     _extra_columns(extras, warnings)
     row_findings: list[pa.Table] = []
@@ -282,7 +278,7 @@ def _check_rows(
     for spec in FILES:
         files[spec.name].loaded = con.sql(f'SELECT * FROM "ld_{spec.table}"').to_arrow_table()
     findings = pa.concat_tables([warnings.table(), *row_findings, w])
-    status = "accepted" if findings.num_rows == 0 else "accepted_with_warnings"
+    status = SubmissionStatus.of_findings(findings.num_rows)
     return ValidationResult(folder=folder, status=status, manifest=manifest, files=files, findings=findings)
 
 

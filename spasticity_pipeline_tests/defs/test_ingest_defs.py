@@ -10,7 +10,7 @@ import pytest
 
 from spasticity_pipeline import landing
 from spasticity_pipeline.defs.ingest import landing_sensor, loaded_submissions
-from spasticity_pipeline.defs.ingest.checks import due_period, late_trusts
+from spasticity_pipeline.defs.ingest.checks import late_trusts
 from spasticity_pipeline.defs.ingest.partitions import partition_key
 from spasticity_pipeline.defs.operations import nightly_schedule
 from spasticity_pipeline.defs.resources import SpasticityResource
@@ -105,9 +105,6 @@ def test_quarantine_rate_check_warns_above_threshold(settings, tmp_path):
 
 
 def test_deadline_check_names_the_late_trusts():
-    assert due_period(dt.date(2026, 11, 16), 15) == "2026-10"
-    assert due_period(dt.date(2026, 11, 15), 15) == "2026-09"  # October is due by the end of the 15th
-    assert due_period(dt.date(2026, 1, 3), 15) == "2025-11"
     due, late = late_trusts({("RDR", "2026-10"), ("RYR", "2026-10")}, dt.date(2026, 11, 24))
     assert due == "2026-10" and "RDR" not in late and "RXC" in late and len(late) == 10
 

@@ -11,18 +11,12 @@ import pytest
 from spasticity_pipeline import landing
 from spasticity_pipeline.config import registry
 from spasticity_pipeline.flow import build_context, process_submission
-from spasticity_pipeline.portal.status import deadline, last_due_period, network_overview, submissions
+from spasticity_pipeline.periods import deadline, last_due
+from spasticity_pipeline.portal.status import network_overview, submissions
 from spasticity_pipeline.warehouse import open_warehouse
 from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
 
 from .conftest import faulty_tables, rejected_tables
-
-
-def test_last_due_period():
-    assert last_due_period(dt.date(2026, 11, 24), 15) == "2026-10"
-    assert last_due_period(dt.date(2026, 11, 15), 15) == "2026-09"  # due today: not late yet
-    assert last_due_period(dt.date(2026, 1, 3), 15) == "2025-11"
-    assert deadline("2026-12", 15) == dt.date(2027, 1, 15)
 
 
 @pytest.fixture
@@ -31,7 +25,7 @@ def processed(cfg, tmp_path):
     live warehouse, then published the way the pipeline publishes it."""
     settings = cfg.settings
     reg = registry()
-    period = last_due_period(dt.date.today(), reg.submission_deadline_day)
+    period = last_due(dt.date.today(), reg.submission_deadline_day)
     due = deadline(period, reg.submission_deadline_day)
     at = dt.datetime.combine(due, dt.time(9), tzinfo=dt.UTC) - dt.timedelta(days=2)
     subs = []

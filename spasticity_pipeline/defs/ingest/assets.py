@@ -12,6 +12,7 @@ from dagster import AssetExecutionContext
 
 from ... import landing
 from ...config import registry
+from ...contract.status import SubmissionStatus
 from ...flow import Outcome, StagingContractError, build_context, process_submission
 from ...warehouse import open_warehouse
 from ..resources import SpasticityResource
@@ -106,7 +107,11 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
         metadata={"failures": dg.MetadataValue.json(broken_contract)},
     )
     share = registry().quarantine_warn_share
-    rates = {o.submission_id: o.rows_quarantined / o.rows_in for o in outcomes if o.rows_in and o.status != "rejected"}
+    rates = {
+        o.submission_id: o.rows_quarantined / o.rows_in
+        for o in outcomes
+        if o.rows_in and o.status != SubmissionStatus.REJECTED
+    }
     high = {k: round(v, 4) for k, v in rates.items() if v > share}
     yield dg.AssetCheckResult(
         check_name="quarantine_rate",

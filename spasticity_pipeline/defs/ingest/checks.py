@@ -6,25 +6,16 @@ import datetime as dt
 
 import dagster as dg
 
+from ... import periods
 from ...config import registry
 from ...warehouse import open_warehouse
 from ..resources import SpasticityResource
 from .assets import LOADED
 
 
-def due_period(today: dt.date, deadline_day: int) -> str:
-    """The latest month whose deadline (day ``deadline_day`` of the next month) has passed."""
-    first = today.replace(day=1)
-    months_back = 1 if today.day > deadline_day else 2
-    y, m = first.year, first.month - months_back
-    while m < 1:
-        y, m = y - 1, m + 12
-    return f"{y:04d}-{m:02d}"
-
-
 def late_trusts(accepted: set[tuple[str, str]], today: dt.date) -> tuple[str, list[str]]:
     reg = registry()
-    due = due_period(today, reg.submission_deadline_day)
+    due = periods.last_due(today, reg.submission_deadline_day)
     return due, [code for code in reg.codes if (code, due) not in accepted]
 
 

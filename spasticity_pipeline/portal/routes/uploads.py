@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ... import periods
+from ...contract.status import SubmissionStatus
 from ..config import MAX_ZIP_ENTRIES
 from ..findings_view import finding_rows
 from ..formats import formats_for
@@ -25,13 +27,11 @@ from ..upload_safety import ALLOWED_EXTENSIONS, UploadRefused
 
 def _periods(today: dt.date, n: int = 13) -> list[dict[str, Any]]:
     """The current month and the ``n - 1`` before it, newest first; last month selected."""
-    y, m = today.year, today.month
-    out = []
-    for i in range(n):
-        label = dt.date(y, m, 1).strftime("%B %Y")
-        out.append({"value": f"{y:04d}-{m:02d}", "text": f"{label} ({y:04d}-{m:02d})", "selected": i == 1})
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return out
+    current = periods.of(today)
+    return [
+        {"value": p, "text": f"{periods.start(p):%B %Y} ({p})", "selected": i == 1}
+        for i, p in enumerate(periods.shift(current, -i) for i in range(n))
+    ]
 
 
 def _upload_for(s: Site, user: User, upload_id: str) -> dict[str, Any]:
@@ -145,11 +145,7 @@ async def upload_detail(request: Request, notice: str | None = None, status_code
         labels=(result or {}).get("source_labels", {}),
         findings=finding_rows(findings, SHOWN_FINDINGS) if findings is not None else [],
         total=findings.num_rows if findings is not None else 0,
-        can_confirm=(
-            not user.is_network
-            and up["state"] == "validated"
-            and up["status"] in ("accepted", "accepted_with_warnings")
-        ),
+        can_confirm=(not user.is_network and up["state"] == "validated" and SubmissionStatus(up["status"]).loaded),
     )
 
 
