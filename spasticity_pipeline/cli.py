@@ -14,13 +14,14 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .config import ConfigError
 from .contract.rules import RULES
 from .contract.status import SubmissionStatus
-from .settings import Settings, get_settings
+from .settings import Settings, SettingsError, get_settings
 
 console = Console(stderr=True)
 
@@ -48,16 +49,15 @@ def _progress() -> Progress:
 
 def _context(settings: Settings):
     """Validation context with W05 history from the warehouse where there is one (spec §10)."""
-    import dataclasses
     import secrets
 
     from .flow import build_context
     from .warehouse import open_warehouse
 
-    if not settings.key_env and not settings.key_file.exists():
+    if not settings.has_pseudonym_key():
         # a pre-flight writes nothing: with no key yet there are no tokens to match either, so a
         # throwaway key serves (tokens never leave this process)
-        settings = dataclasses.replace(settings, key_env=secrets.token_hex(32))
+        settings = settings.with_updates(pseudonym_key=secrets.token_hex(32))
     if settings.is_duckdb and not settings.duckdb_path.exists():
         return build_context(settings), None
     try:
@@ -449,8 +449,8 @@ def users_list() -> None:
 def run_cli() -> None:
     try:
         main(standalone_mode=True)
-    except ConfigError as exc:
-        console.print(f"[red]configuration error:[/] {exc}")
+    except (ConfigError, SettingsError) as exc:
+        console.print(f"[red]configuration error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
 
 

@@ -7,7 +7,6 @@ e.g. ``config/clinical.yaml: versions.0.dose_limits.botox.upper: Input should be
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -16,8 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import periods
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from .settings import get_settings
 
 
 class ConfigError(ValueError):
@@ -142,7 +140,7 @@ class Targets(_Strict):
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("SPASTICITY_CONFIG_DIR", PROJECT_ROOT / "config"))
+    return get_settings().config_dir
 
 
 def load_yaml_model(path: Path, model: type[BaseModel]) -> BaseModel:

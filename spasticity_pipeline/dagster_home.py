@@ -29,13 +29,13 @@ POSTGRES = """storage:
 """
 
 
-def dagster_yaml() -> str:
-    return BASE + (POSTGRES if os.environ.get("SPASTICITY_DAGSTER_PG_URL") else "")
+def dagster_yaml(settings: Settings) -> str:
+    return BASE + (POSTGRES if settings.dagster_pg_url else "")
 
 
-def _psycopg2_url() -> None:
+def _psycopg2_url(settings: Settings) -> None:
     """dagster-postgres speaks psycopg2; SQLAlchemy 2.1 reads ``postgresql://`` as psycopg 3."""
-    url = os.environ.get("SPASTICITY_DAGSTER_PG_URL", "")
+    url = settings.dagster_pg_url.get_secret_value() if settings.dagster_pg_url else ""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             os.environ["SPASTICITY_DAGSTER_PG_URL"] = "postgresql+psycopg2://" + url[len(prefix) :]
@@ -44,11 +44,11 @@ def _psycopg2_url() -> None:
 
 def ensure_dagster_home(settings: Settings) -> Path:
     """Create the instance folder and its dagster.yaml; point DAGSTER_HOME at it."""
-    _psycopg2_url()
+    _psycopg2_url(settings)
     home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     path = home / "dagster.yaml"
-    text = dagster_yaml()
+    text = dagster_yaml(settings)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)

@@ -33,7 +33,7 @@ def build_context(
         clinical=clinical(),
         today=today or dt.date.today(),
         postcode_lookup=load_lookup(settings.postcode_lookup),
-        tokenise=make_tokeniser(settings.pseudonym_key()),
+        tokenise=make_tokeniser(settings.pseudonym_key_bytes()),
     )
     if warehouse is not None:
         ctx.contact_history = warehouse.contact_history

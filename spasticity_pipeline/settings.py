@@ -1,26 +1,82 @@
-"""The operating environment (spec §9): where things live, read from the environment each time
-so tests and the CLI can point one process at different homes."""
+"""The operating environment (spec §9): one settings object for every ``SPASTICITY_*`` variable.
+
+No other module reads ``os.environ`` for our variables: code takes a :class:`Settings` (Dagster
+code through ``SpasticityResource``). ``get_settings()`` reads the environment each time it is
+called, so tests and the CLI can point one process at different homes.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
 SHIPPED_POSTCODE_LOOKUP = PACKAGE_DIR / "data" / "postcode_lookup.csv"
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    warehouse_url: str
-    postcode_lookup: Path
-    key_env: str | None
+class SettingsError(ValueError):
+    """An environment variable holds a value the pipeline cannot use; the message names it."""
+
+
+class Settings(BaseSettings):
+    """Every ``SPASTICITY_*`` variable, typed, with the spec's defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="SPASTICITY_", frozen=True, extra="ignore")
+
+    #: landing zone, embedded warehouse, reports, the Dagster instance, the portal's state
+    home: Path = Path("./data")
+    #: SQLAlchemy URL; default ``duckdb:///$SPASTICITY_HOME/warehouse.duckdb``
+    warehouse_url: str = ""
+    postcode_lookup: Path = SHIPPED_POSTCODE_LOOKUP
+    #: the network's secret for patient tokens; unset → a generated local key file, with a warning
+    pseudonym_key: SecretStr | None = None
+    #: folder of trusts.yaml, clinical.yaml, targets.yaml and dialects/
+    config_dir: Path = PROJECT_ROOT / "config"
+    #: unset: Dagster keeps runs in ``$SPASTICITY_HOME/dagster``; set: run and event storage in Postgres
+    dagster_pg_url: SecretStr | None = None
+    #: the Postgres role granted ``core`` and ``marts`` (never ``quarantine``)
+    analyst_role: str = Field(default="spasticity_analyst", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    #: how often the landing sensor looks, in seconds
+    sensor_interval: int = Field(default=30, ge=1, le=86_400)
+    #: force the dbt target (``duckdb``/``postgres``); by default it follows the warehouse URL
+    dbt_target: Literal["duckdb", "postgres"] | None = None
+    #: the portal's session-signing secret; unset → a generated local secret file, with a warning
+    portal_secret: SecretStr | None = None
+    portal_max_upload_mb: float = Field(default=50, gt=0, le=10_240)
+    #: ``auto``: Secure cookies when the request came over https (or a trusted proxy says so)
+    portal_secure_cookies: Literal["auto", "true", "false"] = "auto"
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _absolute_home(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @field_validator("warehouse_url", mode="after")
+    @classmethod
+    def _known_engine(cls, v: str) -> str:
+        if v and not v.startswith(("duckdb:///", "postgresql")):
+            raise ValueError("must be duckdb:///path or a postgresql+psycopg:// URL")
+        return v
+
+    @field_validator("pseudonym_key", "portal_secret", "dagster_pg_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        return None if v == "" else v
+
+    def model_post_init(self, _context: object) -> None:
+        if not self.warehouse_url:  # the default depends on home
+            object.__setattr__(self, "warehouse_url", f"duckdb:///{self.home / 'warehouse.duckdb'}")
+
+    # -- where things live --------------------------------------------------------------------
 
     @property
     def landing(self) -> Path:
@@ -40,8 +96,12 @@ class Settings:
         return self.home / "dagster"
 
     @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
+
+    @property
     def key_file(self) -> Path:
-        return self.home / "secrets" / "pseudonym.key"
+        return self.secrets_dir / "pseudonym.key"
 
     @property
     def is_duckdb(self) -> bool:
@@ -52,28 +112,59 @@ class Settings:
         """File of the embedded warehouse (``duckdb:///path``)."""
         return Path(self.warehouse_url.split("duckdb:///", 1)[1])
 
-    def pseudonym_key(self) -> bytes:
+    # -- secrets ------------------------------------------------------------------------------
+
+    def has_pseudonym_key(self) -> bool:
+        """Whether tokens can be made without generating a key (set, or a key file exists)."""
+        return self.pseudonym_key is not None or self.key_file.exists()
+
+    def pseudonym_key_bytes(self) -> bytes:
         """The network's secret key; a demo without one gets a generated local key file."""
-        if self.key_env:
-            return self.key_env.encode("utf-8")
-        if not self.key_file.exists():
-            self.key_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.key_file.with_suffix(".tmp")
-            tmp.write_text(secrets.token_hex(32), encoding="utf-8")
-            os.chmod(tmp, 0o600)
-            tmp.replace(self.key_file)
-            log.warning(
-                "SPASTICITY_PSEUDONYM_KEY is not set: generated a local key at %s. "
-                "Tokens made with it will not match the network's; set the key in production.",
-                self.key_file,
-            )
-        return self.key_file.read_text(encoding="utf-8").strip().encode("utf-8")
+        return secret_value(self.pseudonym_key, self.key_file, "SPASTICITY_PSEUDONYM_KEY", "patient tokens").encode()
+
+    def portal_secret_value(self) -> str:
+        """The portal's cookie-signing secret (the same on every portal instance)."""
+        return secret_value(self.portal_secret, self.secrets_dir / "portal.key", "SPASTICITY_PORTAL_SECRET", "cookies")
+
+    def with_updates(self, **values: object) -> Settings:
+        """A copy with some values replaced (validated like the environment's)."""
+        return type(self).model_validate({**self.model_dump(), **values})
 
 
-def get_settings() -> Settings:
-    home = Path(os.environ.get("SPASTICITY_HOME", "./data")).resolve()
-    url = os.environ.get("SPASTICITY_WAREHOUSE_URL") or f"duckdb:///{home / 'warehouse.duckdb'}"
-    lookup = Path(os.environ.get("SPASTICITY_POSTCODE_LOOKUP") or SHIPPED_POSTCODE_LOOKUP)
-    return Settings(
-        home=home, warehouse_url=url, postcode_lookup=lookup, key_env=os.environ.get("SPASTICITY_PSEUDONYM_KEY") or None
-    )
+def secret_value(given: SecretStr | None, path: Path, variable: str, purpose: str) -> str:
+    """The secret from the environment, else from ``path``, created there (owner-only) on first use."""
+    if given is not None:
+        return given.get_secret_value()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_hex(32))
+        tmp.replace(path)
+        log.warning(
+            "%s is not set: generated a local secret for %s at %s. Set %s in production "
+            "(the same value everywhere the pipeline runs).",
+            variable,
+            purpose,
+            path,
+            variable,
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+def get_settings(**overrides: object) -> Settings:
+    """The settings from the environment (read now), with ``overrides`` taking precedence."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_sentences(exc)) from None
+
+
+def _sentences(exc: ValidationError) -> str:
+    """``SPASTICITY_X: what is wrong`` lines, never validator internals."""
+    lines = []
+    for err in exc.errors():
+        name = "SPASTICITY_" + "_".join(str(p) for p in err["loc"]).upper()
+        lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)

@@ -38,7 +38,7 @@ def make_settings(home: Path, warehouse_url: str | None = None, lookup: Path | N
         home=home,
         warehouse_url=warehouse_url or f"duckdb:///{home / 'warehouse.duckdb'}",
         postcode_lookup=lookup,
-        key_env="test-key",
+        pseudonym_key="test-key",
     )
 
 

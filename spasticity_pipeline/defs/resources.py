@@ -1,46 +1,28 @@
-"""Resources shared by every domain, configured from the environment (spec §9)."""
+"""Resources shared by every domain: the operating environment (spec §9) as one resource."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from ..settings import SHIPPED_POSTCODE_LOOKUP, Settings, get_settings
-
-
-def export_defaults() -> None:
-    """Give the spec's optional variables their defaults, so ``EnvVar`` always resolves."""
-    home = Path(os.environ.get("SPASTICITY_HOME", "./data")).resolve()
-    os.environ["SPASTICITY_HOME"] = str(home)
-    os.environ.setdefault("SPASTICITY_WAREHOUSE_URL", f"duckdb:///{home / 'warehouse.duckdb'}")
-    os.environ.setdefault("SPASTICITY_POSTCODE_LOOKUP", str(SHIPPED_POSTCODE_LOOKUP))
+from ..settings import Settings, get_settings
 
 
 class SpasticityResource(dg.ConfigurableResource):
-    """Where the landing zone, warehouse and reports are. The pseudonym key is read from the
-    environment (or the local key file) by ``Settings`` and never enters Dagster config."""
+    """Where the landing zone, warehouse and reports are: ``Settings`` from the environment, with
+    any value given here taking precedence (tests and tools point a run at another home). The
+    pseudonym key is read by ``Settings`` and never enters Dagster config."""
 
-    home: str
-    warehouse_url: str
-    postcode_lookup: str
+    home: str | None = None
+    warehouse_url: str | None = None
+    postcode_lookup: str | None = None
 
     @property
     def settings(self) -> Settings:
-        base = get_settings()
-        return Settings(
-            home=Path(self.home),
-            warehouse_url=self.warehouse_url,
-            postcode_lookup=Path(self.postcode_lookup),
-            key_env=base.key_env,
-        )
+        given = {"home": self.home, "warehouse_url": self.warehouse_url, "postcode_lookup": self.postcode_lookup}
+        return get_settings(**{k: Path(v) if k != "warehouse_url" else v for k, v in given.items() if v})
 
 
 def spasticity_resource() -> SpasticityResource:
-    export_defaults()
-    return SpasticityResource(
-        home=dg.EnvVar("SPASTICITY_HOME"),
-        warehouse_url=dg.EnvVar("SPASTICITY_WAREHOUSE_URL"),
-        postcode_lookup=dg.EnvVar("SPASTICITY_POSTCODE_LOOKUP"),
-    )
+    return SpasticityResource()

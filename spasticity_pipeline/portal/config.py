@@ -1,19 +1,14 @@
-"""The portal's settings, read from the environment (spec §9 plus the portal's own variables)."""
+"""The portal's configuration: limits that are code, and its ``SPASTICITY_PORTAL_*`` settings."""
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..settings import Settings, get_settings
 from .db import db_path
 
-log = logging.getLogger(__name__)
-
-DEFAULT_MAX_UPLOAD_MB = 50
+DEFAULT_MAX_UPLOAD_MB = Settings.model_fields["portal_max_upload_mb"].default
 #: a zip's entries may expand to at most this many times the upload limit in total ...
 MAX_UNZIPPED_FACTOR = 4
 #: ... and no entry may expand more than this many times its compressed size (a zip bomb)
@@ -61,38 +56,12 @@ class PortalConfig:
         return self.max_upload_bytes * MAX_UNZIPPED_FACTOR
 
 
-def _secret(settings: Settings) -> str:
-    env = os.environ.get("SPASTICITY_PORTAL_SECRET")
-    if env:
-        return env
-    path = settings.home / "secrets" / "portal.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(path)
-        log.warning(
-            "SPASTICITY_PORTAL_SECRET is not set: generated a local secret at %s to sign session "
-            "cookies. Set SPASTICITY_PORTAL_SECRET in production (and the same on every portal "
-            "instance).",
-            path,
-        )
-    return path.read_text(encoding="utf-8").strip()
-
-
 def load_config(settings: Settings | None = None) -> PortalConfig:
+    """The portal's configuration from the one settings object (``SPASTICITY_PORTAL_*``)."""
     settings = settings or get_settings()
-    raw_mb = os.environ.get("SPASTICITY_PORTAL_MAX_UPLOAD_MB", str(DEFAULT_MAX_UPLOAD_MB))
-    try:
-        mb = float(raw_mb)
-    except ValueError:
-        raise ValueError(f"SPASTICITY_PORTAL_MAX_UPLOAD_MB must be a number of megabytes, not {raw_mb!r}") from None
-    if mb <= 0:
-        raise ValueError("SPASTICITY_PORTAL_MAX_UPLOAD_MB must be above 0")
-    secure = os.environ.get("SPASTICITY_PORTAL_SECURE_COOKIES", "auto").lower()
-    if secure not in ("auto", "true", "false"):
-        raise ValueError("SPASTICITY_PORTAL_SECURE_COOKIES must be auto, true or false")
     return PortalConfig(
-        settings=settings, secret=_secret(settings), max_upload_bytes=int(mb * 1024 * 1024), secure_cookies=secure
+        settings=settings,
+        secret=settings.portal_secret_value(),
+        max_upload_bytes=int(settings.portal_max_upload_mb * 1024 * 1024),
+        secure_cookies=settings.portal_secure_cookies,
     )

@@ -57,7 +57,7 @@ def _settings(home: Path, url: str | None = None) -> Settings:
         home=home,
         warehouse_url=url or f"duckdb:///{home / 'warehouse.duckdb'}",
         postcode_lookup=SHIPPED_POSTCODE_LOOKUP,
-        key_env="bench-key",
+        pseudonym_key="bench-key",
     )
 
 

@@ -112,3 +112,22 @@ def test_validate_without_a_key_writes_no_key_file(env, tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["validate", str(_faulty(tmp_path)), "--json"])
     assert res.exit_code == 0 and json.loads(res.output)["status"] == "accepted_with_warnings"
     assert not env.key_file.exists()
+
+
+def test_a_bad_environment_variable_is_one_sentence_and_exit_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    folder = write_submission(tmp_path / "s", BASE)
+    env = {**os.environ, "SPASTICITY_HOME": str(tmp_path / "home"), "SPASTICITY_SENSOR_INTERVAL": "soon"}
+    res = subprocess.run(
+        [sys.executable, "-m", "spasticity_pipeline.cli", "validate", str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "configuration error: SPASTICITY_SENSOR_INTERVAL:" in res.stderr
+    assert "Traceback" not in res.stderr and "pydantic" not in res.stderr

@@ -95,7 +95,7 @@ def _plain(v: Any) -> Any:
 
 
 def _settings(home: Path, url: str) -> Settings:
-    return Settings(home=home, warehouse_url=url, postcode_lookup=home / "lookup.csv", key_env="test")
+    return Settings(home=home, warehouse_url=url, postcode_lookup=home / "lookup.csv", pseudonym_key="test")
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ from . import fixtures
 
 
 def _settings(url: str, home: Path = Path("/tmp")) -> Settings:
-    return Settings(home=home, warehouse_url=url, postcode_lookup=home / "lookup.csv", key_env="k")
+    return Settings(home=home, warehouse_url=url, postcode_lookup=home / "lookup.csv", pseudonym_key="k")
 
 
 def test_groups_keys_and_the_ingest_asset_upstream():

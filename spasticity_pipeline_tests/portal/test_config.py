@@ -9,6 +9,7 @@ import stat
 import pytest
 
 from spasticity_pipeline.portal.config import DEFAULT_MAX_UPLOAD_MB, load_config
+from spasticity_pipeline.settings import SettingsError, get_settings
 from spasticity_pipeline_tests.conftest import make_settings
 
 
@@ -27,13 +28,16 @@ def test_generated_secret_is_kept_and_private(tmp_path, monkeypatch, caplog):
 
 
 def test_environment(tmp_path, monkeypatch):
-    settings = make_settings(tmp_path / "home")
     monkeypatch.setenv("SPASTICITY_PORTAL_SECRET", "from-the-environment")
     monkeypatch.setenv("SPASTICITY_PORTAL_MAX_UPLOAD_MB", "2")
     monkeypatch.setenv("SPASTICITY_PORTAL_SECURE_COOKIES", "true")
+    settings = make_settings(tmp_path / "home")
     cfg = load_config(settings)
     assert (cfg.secret, cfg.max_upload_bytes, cfg.secure_cookies) == ("from-the-environment", 2 << 20, "true")
     assert not (settings.home / "secrets" / "portal.key").exists()
     monkeypatch.setenv("SPASTICITY_PORTAL_MAX_UPLOAD_MB", "lots")
-    with pytest.raises(ValueError, match="number of megabytes"):
-        load_config(settings)
+    with pytest.raises(SettingsError, match="SPASTICITY_PORTAL_MAX_UPLOAD_MB: .*number"):
+        get_settings()
+    monkeypatch.setenv("SPASTICITY_PORTAL_MAX_UPLOAD_MB", "0")
+    with pytest.raises(SettingsError, match="SPASTICITY_PORTAL_MAX_UPLOAD_MB: .*greater than 0"):
+        get_settings()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from ... import landing
@@ -36,7 +34,7 @@ def landing_requests(settings) -> tuple[list[dg.RunRequest], list[str]]:
 
 
 #: how often the sensor looks (seconds); SPASTICITY_SENSOR_INTERVAL overrides it (tests use a few)
-INTERVAL = int(os.environ.get("SPASTICITY_SENSOR_INTERVAL", "30"))
+INTERVAL = get_settings().sensor_interval
 
 
 @dg.sensor(

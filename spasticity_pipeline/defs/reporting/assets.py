@@ -1,8 +1,6 @@
 """Nightly outputs people read: the governance report, trusts' feedback, the public export,
 and the read-only copy analysts query."""
 
-import os
-
 import dagster as dg
 from dagster import AssetExecutionContext
 
@@ -96,7 +94,7 @@ def published_warehouse(spasticity: SpasticityResource) -> dg.MaterializeResult:
     settings = spasticity.settings
     if not settings.is_duckdb:
         # Postgres: analysts read core and marts through a role that cannot see quarantine
-        role = os.environ.get("SPASTICITY_ANALYST_ROLE", "spasticity_analyst")
+        role = settings.analyst_role
         with open_warehouse(settings) as wh:
             wh.restrict_quarantine(role)
         return dg.MaterializeResult(metadata={"analyst_role": role, "reads": "core, marts"})

@@ -40,7 +40,7 @@ LOADER_SOURCES = ("staging", "audit")
 #: the profile's environment (dbt_models/profiles.yml)
 TARGET_VAR = "SPASTICITY_DBT_TARGET"
 
-dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=os.environ.get(TARGET_VAR) or None)
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR, target=get_settings().dbt_target)
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
