@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SPASTICITY_HOME ?= $(CURDIR)/data
 
-.PHONY: demo test bench ui clean postgres browser portal portal-assets
+.PHONY: demo test test-fast lint bench ui clean postgres browser portal portal-assets
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,18 @@ demo: $(STAMP)
 ## Run the whole test suite (Postgres tests included; the server is started if it is down).
 test: $(STAMP) postgres browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+## The gates every commit keeps green: ruff (lint + format), mypy, the import layers, sqlfluff on dbt.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/sqlfluff lint dbt_models/models --processes 2
+
+## The fast loop while you work: unit tests only (no dbt runs, browsers or big networks).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow" -q
 
 ## Ingest benchmark: >= 1M rows through the pipeline and through a naive baseline.
 bench: $(STAMP)

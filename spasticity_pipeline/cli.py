@@ -20,7 +20,7 @@ from rich.table import Table
 
 from .config import ConfigError
 from .contract.rules import RULES
-from .contract.status import SubmissionStatus
+from .contract.submission import SubmissionStatus
 from .settings import Settings, SettingsError, get_settings
 
 console = Console(stderr=True)

@@ -9,13 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import periods
 from .settings import get_settings
+
+M = TypeVar("M", bound=BaseModel)
+
+#: the products of spec §6 (units are not interchangeable between them)
+Product = Literal["botox", "dysport", "xeomin"]
 
 
 class ConfigError(ValueError):
@@ -67,6 +72,13 @@ class Registry(_Strict):
     def trust(self, ods: str) -> Trust | None:
         return next((t for t in self.trusts if t.ods == ods), None)
 
+    def require(self, ods: str) -> Trust:
+        """The registered trust ``ods``; a ``KeyError`` naming it when there is none."""
+        found = self.trust(ods)
+        if found is None:
+            raise KeyError(f"{ods} is not a trust in the network's registry")
+        return found
+
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(t.ods for t in self.trusts)
@@ -82,7 +94,7 @@ class ClinicalVersion(_Strict):
     effective_from: dt.date
     approved_by: str = ""
     min_reinjection_days: int = Field(gt=0)
-    dose_limits: dict[Literal["botox", "dysport", "xeomin"], DoseLimit]
+    dose_limits: dict[Product, DoseLimit]
 
     @field_validator("dose_limits")
     @classmethod
@@ -143,7 +155,7 @@ def config_dir() -> Path:
     return get_settings().config_dir
 
 
-def load_yaml_model(path: Path, model: type[BaseModel]) -> BaseModel:
+def load_yaml_model(path: Path, model: type[M]) -> M:
     """Load ``path`` into ``model``; every error names the file and the key that is wrong."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -165,17 +177,17 @@ def load_yaml_model(path: Path, model: type[BaseModel]) -> BaseModel:
 
 @lru_cache(maxsize=8)
 def _registry(path: str) -> Registry:
-    return load_yaml_model(Path(path), Registry)  # type: ignore[return-value]
+    return load_yaml_model(Path(path), Registry)
 
 
 @lru_cache(maxsize=8)
 def _clinical(path: str) -> Clinical:
-    return load_yaml_model(Path(path), Clinical)  # type: ignore[return-value]
+    return load_yaml_model(Path(path), Clinical)
 
 
 @lru_cache(maxsize=8)
 def _targets(path: str) -> Targets:
-    return load_yaml_model(Path(path), Targets)  # type: ignore[return-value]
+    return load_yaml_model(Path(path), Targets)
 
 
 def targets() -> Targets:

@@ -8,16 +8,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
 from .config import clinical, registry
-from .contract.status import SubmissionStatus
+from .contract.submission import SubmissionStatus
 from .landing import LandedSubmission
 from .postcodes import load_lookup
 from .pseudonymise import make_tokeniser, to_staging
 from .settings import Settings
 from .validate import ValidationContext, ValidationResult, validate_submission
-from .validate.result import FINDINGS_SCHEMA
 from .warehouse import Warehouse
 from .warehouse.contracts import check_staging
 
@@ -68,37 +65,12 @@ class Outcome:
         return all(f["rows_in"] == f["rows_loaded"] + f["rows_quarantined"] for f in self.files.values())
 
 
-def _check_landing_path(sub: LandedSubmission, result: ValidationResult) -> None:
-    """F02 when the manifest's trust or period is not the landing folder's: the path decides
-    the partition, so a mismatch would file rows under the wrong trust or month."""
-    if result.rejected or (result.trust_ods_code, result.period) == (sub.trust, sub.period):
-        return
-    result.status = SubmissionStatus.REJECTED
-    result.findings = pa.Table.from_pylist(
-        [
-            {
-                "file": "manifest.json",
-                "row_number": None,
-                "field": "trust_ods_code",
-                "rule_id": "F02",
-                "severity": "E1",
-                "message": f"the manifest is for {result.trust_ods_code} {result.period} but the submission was "
-                f"landed under {sub.trust}/{sub.period}",
-            }
-        ],
-        schema=FINDINGS_SCHEMA,
-    )
-    for f in result.files.values():
-        f.loaded = f.quarantined = None
-
-
 def process_submission(
     sub: LandedSubmission, settings: Settings, warehouse: Warehouse, ctx: ValidationContext | None = None
 ) -> Outcome:
     start = time.perf_counter()
     ctx = ctx or build_context(settings, warehouse)
-    result: ValidationResult = validate_submission(sub.folder, ctx)
-    _check_landing_path(sub, result)
+    result: ValidationResult = validate_submission(sub.folder, ctx, landed_as=sub.partition)
     if result.rejected:
         warehouse.record_rejected(sub.ref, result)
         current = False

@@ -14,8 +14,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .contract.submission import SubmissionRef
 from .settings import Settings
-from .warehouse.base import SubmissionRef
 
 RECEIVED = "received.json"
 PROCESSED = "processed.json"

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_engine(cls, v: str) -> str:
         if v and not v.startswith(("duckdb:///", "postgresql")):
-            raise ValueError("must be duckdb:///path or a postgresql+psycopg:// URL")
+            raise ValueError("the pipeline runs on DuckDB or Postgres: use duckdb:///path or postgresql+psycopg://…")
         return v
 
     @field_validator("pseudonym_key", "portal_secret", "dagster_pg_url", mode="before")

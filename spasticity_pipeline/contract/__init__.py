@@ -2,7 +2,7 @@
 
 from .fields import FILE_NAMES, FILES, FILES_BY_NAME, Field, FileSpec
 from .rules import E1_ORDER, ROW_RULE_ORDER, RULES, WARNING_RULES, Rule
-from .status import SubmissionStatus
+from .submission import SubmissionRef, SubmissionStatus
 
 __all__ = [
     "FILES",
@@ -15,5 +15,6 @@ __all__ = [
     "E1_ORDER",
     "ROW_RULE_ORDER",
     "WARNING_RULES",
+    "SubmissionRef",
     "SubmissionStatus",
 ]

@@ -77,6 +77,13 @@ class FileSpec:
         return self.name.removesuffix(".csv")
 
     @property
+    def fk(self) -> ForeignKey:
+        """The foreign key of a child file (patients.csv, the root, has none)."""
+        if self.foreign_key is None:
+            raise ValueError(f"{self.name} has no foreign key")
+        return self.foreign_key
+
+    @property
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 

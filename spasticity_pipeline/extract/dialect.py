@@ -71,7 +71,7 @@ class Table(_Strict):
     #: a combined export repeats parent rows; identical mapped rows are read once (decode only:
     #: such a file cannot tell an exact duplicate row from a repeated parent)
     distinct: bool = False
-    columns: dict[str, Column | str]
+    columns: dict[str, Column]
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -88,9 +88,7 @@ class Table(_Strict):
         return self
 
     def column(self, name: str) -> Column:
-        col = self.columns[name]
-        assert isinstance(col, Column)
-        return col
+        return self.columns[name]
 
 
 class Dialect(_Strict):
@@ -144,9 +142,9 @@ def dialects_dir() -> Path:
 @lru_cache(maxsize=32)
 def _load(path: str) -> Dialect:
     dialect = load_yaml_model(Path(path), Dialect)
-    if dialect.name != Path(path).stem:  # type: ignore[attr-defined]
-        raise ConfigError(f"{path}: name: {dialect.name!r} must match the file name")  # type: ignore[attr-defined]
-    return dialect  # type: ignore[return-value]
+    if dialect.name != Path(path).stem:
+        raise ConfigError(f"{path}: name: {dialect.name!r} must match the file name")
+    return dialect
 
 
 def load_dialect(name: str) -> Dialect:

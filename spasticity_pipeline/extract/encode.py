@@ -64,7 +64,6 @@ def encode_table(name: str, data: pa.Table, dialect: Dialect) -> dict[str, pa.Ar
     parts: dict[str, dict[int, pa.Array]] = {}
     seps: dict[str, str] = {}
     for target, col in table.columns.items():
-        assert isinstance(col, Column)
         if col.constant is not None:
             continue
         value = _encode_value(col, data.column(target).combine_chunks())
@@ -72,6 +71,8 @@ def encode_table(name: str, data: pa.Table, dialect: Dialect) -> dict[str, pa.Ar
             pieces = pc.split_pattern(value, pattern=col.sep, max_splits=len(col.join) - 1)
             for i, src in enumerate(col.join):
                 out[src] = _element(pieces, i)
+        elif col.source is None:
+            raise ValueError(f"{name}.{target}: a column needs source, join or constant")  # the model forbids it
         elif col.part is not None:
             parts.setdefault(col.source, {})[col.part] = value
             seps[col.source] = col.sep

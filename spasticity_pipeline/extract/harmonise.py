@@ -151,9 +151,10 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: Manifest | None, add
         if manifest is not None and entry is not None and entry.sha256 != sha256_of(path):
             add("F04", name, sha256_differs(name, manifest), field="sha256")
             continue
+        sheets: dict[str | None, CsvTable]
         try:
             if dialect.type == "xlsx":
-                sheets = read_workbook(path)
+                sheets = {sheet: t for sheet, t in read_workbook(path).items()}
             else:
                 sheets = {
                     None: read_csv_text(
@@ -169,8 +170,10 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: Manifest | None, add
             add("F03", name, f"{name} has no sheet {sheet!r}, which dialect {dialect.name} reads", field=sheet)
         if missing:
             continue
-        counts = {s: t.num_rows for s, t in sheets.items() if s in wanted}
-        actual: int | dict[str, int] = counts[None] if dialect.type != "xlsx" else counts  # type: ignore[assignment]
+        counts: dict[str | None, int] = {s: t.num_rows for s, t in sheets.items() if s in wanted}
+        actual: int | dict[str, int] = (
+            counts[None] if dialect.type != "xlsx" else {s: n for s, n in counts.items() if s is not None}
+        )
         if manifest is not None and entry is not None:
             differs = rows_differ(name, entry.rows, actual, manifest)
             if differs:
@@ -187,7 +190,7 @@ def _map_table(
     label = dialect.source_label(name)
     missing = [
         (target, src) for target, col in table.columns.items() for src in col.source_columns if src not in source.header
-    ]  # type: ignore[union-attr]
+    ]
     if table.where_column and table.where_column not in source.header:
         missing.append(("(rows of " + name + ")", table.where_column))
     hint = delimiter_hint(source.header[0], dialect.delimiter) if len(source.header) == 1 and not table.sheet else ""
@@ -255,7 +258,7 @@ def harmonise(folder: Path, dialect: Dialect, manifest: Manifest | None, add: Fi
     used: dict[str, set[str]] = {}
     for name, table in dialect.tables.items():
         cols = used.setdefault(dialect.source_label(name), set())
-        cols.update(c for col in table.columns.values() for c in col.source_columns)  # type: ignore[union-attr]
+        cols.update(c for col in table.columns.values() for c in col.source_columns)
         if table.where_column:
             cols.add(table.where_column)
     extras = {label: [c for c in sources[label].header if c not in cols] for label, cols in used.items()}

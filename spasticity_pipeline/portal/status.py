@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from .. import landing, periods
 from ..config import registry
-from ..contract.status import SubmissionStatus
+from ..contract.submission import SubmissionStatus
 from ..settings import Settings
 from ..validate.result import FINDINGS_SCHEMA
 from ..warehouse import Warehouse

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import landing, periods
-from ..contract.status import LOADED_SQL
+from ..contract.submission import LOADED_SQL
 from ..validate.result import FINDINGS_SCHEMA
 from .config import PortalConfig
 from .db import PortalDB, now_iso

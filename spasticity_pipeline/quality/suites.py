@@ -12,16 +12,15 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-import great_expectations as gx  # noqa: E402
-from great_expectations import expectations as gxe  # noqa: E402
+from ..contract.metrics import METRICS_BY_ID
 
-from ..contract.metrics import METRICS_BY_ID  # noqa: E402
-
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
+if TYPE_CHECKING:
+    from great_expectations.checkpoint.actions import ValidationAction
 
 AGE_BANDS = ["0-17", "18-39", "40-59", "60-79", "80+"]
 #: a trust's loaded rows may move between this share and multiple of its previous month's
@@ -41,10 +40,24 @@ class SuiteResult:
         return "; ".join(f"{k}: {v} unexpected" for k, v in self.failed.items())
 
 
+def _gx() -> tuple[ModuleType, ModuleType]:
+    """Great Expectations and its expectations, imported when a suite first runs (not when the
+    pipeline's definitions load: GX is slow to import and phones home unless told not to)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations import expectations as gxe
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    return gx, gxe
+
+
 def _suite(name: str, df: pd.DataFrame, expectations: list, docs_dir: Path | None) -> SuiteResult:
+    gx, _ = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = {"globally": False}
-    actions = []
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    actions: list[ValidationAction] = []
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
         ctx.add_data_docs_site(
@@ -72,12 +85,14 @@ def _suite(name: str, df: pd.DataFrame, expectations: list, docs_dir: Path | Non
             n += 1
             if not r.success:
                 cfg = r.expectation_config
+                assert cfg is not None  # a result of a suite's expectation carries its configuration
                 col = cfg.kwargs.get("column") or cfg.kwargs.get("column_A") or ""
                 failed[f"{cfg.type}({col})"] = int(r.result.get("unexpected_count") or 0)
-    return SuiteResult(name, run.success, failed, n)
+    return SuiteResult(name, bool(run.success), failed, n)
 
 
 def governance_metrics(df: pd.DataFrame, trusts: list[str], docs_dir: Path | None = None) -> SuiteResult:
+    _, gxe = _gx()
     return _suite(
         "governance_metrics",
         df,
@@ -109,6 +124,7 @@ def region_consistency_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_equals_sum(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
+    _, gxe = _gx()
     return _suite(
         "region_equals_sum_of_trusts",
         region_consistency_frame(df),
@@ -121,6 +137,7 @@ def region_equals_sum(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteRe
 
 
 def population_profile(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
+    _, gxe = _gx()
     return _suite(
         "population_profile",
         df,
@@ -138,6 +155,7 @@ def population_profile(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteR
 
 
 def goal_attainment(df: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
+    _, gxe = _gx()
     # the GAS T-score of goals scored −2…+2 lies within about 13.5…86.5 (ρ = 0.3)
     return _suite(
         "goal_attainment",
@@ -162,6 +180,7 @@ def volume_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def monthly_volume(rows: pd.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
+    _, gxe = _gx()
     low, high = VOLUME_BAND
     return _suite(
         "monthly_volume_per_trust",

@@ -95,7 +95,7 @@ def bars(table: pd.DataFrame, title: str, stacked: bool = False, horizontal: boo
 
 def histogram(values: pd.Series, title: str, xlabel: str) -> bytes:
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(values.dropna(), bins=np.arange(20, 82, 2.5), color=NHS_BLUE, edgecolor="white")
+    ax.hist(values.dropna(), bins=list(np.arange(20, 82, 2.5)), color=NHS_BLUE, edgecolor="white")
     ax.axvline(50, color=NHS_DARK, ls="--", lw=1)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("referral-months")

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import periods as periods_
 from ..contract.metrics import FUNNEL_METRICS, METRICS, METRICS_BY_ID, SMALL_DENOMINATOR
-from ..contract.status import SubmissionStatus
+from ..contract.submission import SubmissionStatus
 from . import charts
 
 Query = Callable[[str], pd.DataFrame]

@@ -67,14 +67,14 @@ def build_timelines(
     lookup = _lookup()
     first, _ = month_bounds(months[0])
     _, last = month_bounds(months[-1])
-    sizes = {code: int(patients * (1.3 if reg.trust(code).role == "hub" else 1.0)) for code in reg.codes}
+    sizes = {code: int(patients * (1.3 if reg.require(code).role == "hub" else 1.0)) for code in reg.codes}
     # one draw for the whole network (every trust, so a subset of trusts gives the same people):
     # NHS numbers are then distinct across it
     everyone = people(rng, sum(sizes.values()), lookup, first)
     bounds = np.cumsum([0, *sizes.values()])
     persons = {code: everyone.iloc[bounds[i] : bounds[i + 1]].reset_index(drop=True) for i, code in enumerate(sizes)}
     for code in reg.codes:
-        t = reg.trust(code)
+        t = reg.require(code)
         if t.role == "spoke" and t.hub:
             shared = persons[code].sample(frac=SHARED_WITH_HUB, random_state=int(rng.integers(1 << 31)))
             persons[t.hub] = pd.concat([persons[t.hub], shared], ignore_index=True)
@@ -111,12 +111,12 @@ def generate_network(
     # E1 faults (written into canonical files) go on trusts without a dialect whether or not
     # dialects are used, so that a network sent in dialects and its all-regional-v1 twin are the
     # same submissions in the same order
-    canonical_snaps = [(t, p) for p in months for t in trusts if not reg.trust(t).dialects]
+    canonical_snaps = [(t, p) for p in months for t in trusts if not reg.require(t).dialects]
     e1: dict[tuple[str, str], str] = {}
     if e1_faults and fault_rate > 0 and canonical_snaps:
         picks = rng.permutation(len(canonical_snaps))
-        for kind, idx in zip((*E1_KINDS, "RESUBMIT"), picks):
-            e1[canonical_snaps[idx]] = kind
+        for e1_kind, idx in zip((*E1_KINDS, "RESUBMIT"), picks):
+            e1[canonical_snaps[idx]] = e1_kind
     subs: list[GeneratedSubmission] = []
     offset = 0
     for period in months:
@@ -127,12 +127,12 @@ def generate_network(
             plan = plan_faults(snap, rng, fault_rate, offset)
             offset += len(plan.faults) + 1
             tables = apply_faults(snap, plan)
-            dialect = reg.trust(trust).dialects[0] if dialects and reg.trust(trust).dialects else None
+            dialect = reg.require(trust).dialects[0] if dialects and reg.require(trust).dialects else None
             # W01 (an extra column) only for trusts without a dialect, so that a network sent
             # in dialects and its all-regional-v1 twin hold the same faults
-            extra = bool(rng.random() < 0.3) and fault_rate > 0 and not reg.trust(trust).dialects
+            extra = bool(rng.random() < 0.3) and fault_rate > 0 and not reg.require(trust).dialects
             want = expected(tables, plan, 1 if extra else 0)
-            kind = e1.get((trust, period))
+            kind: str | None = e1.get((trust, period))
             if kind == "F07" and not len(tables["outcome_measures.csv"]):
                 kind = None
             versions = [kind, None] if kind and kind != "RESUBMIT" else [None, None] if kind else [None]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract.fields import FILES
-from ..contract.status import SubmissionStatus
+from ..contract.submission import SubmissionStatus
 from .snapshot import Snapshot, month_bounds
 from .timeline import distinct
 
@@ -251,7 +251,7 @@ def expected(tables: dict[str, pd.DataFrame], plan: Plan, extra_column_files: in
         }
         for s in FILES
     }
-    findings = {k: v for k, v in findings.items() if v}
+    nonzero = {k: v for k, v in findings.items() if v}
     order = [f"F0{i}" for i in range(1, 8)] + [f"R{i:02d}" for i in range(1, 11)] + [f"W0{i}" for i in range(1, 6)]
-    status = SubmissionStatus.of_findings(len(findings))
-    return {"status": str(status), "files": files, "findings": {k: findings[k] for k in order if k in findings}}
+    status = SubmissionStatus.of_findings(len(nonzero))
+    return {"status": str(status), "files": files, "findings": {k: nonzero[k] for k in order if k in nonzero}}

@@ -17,12 +17,13 @@ snapshot that carries the row: flags ``w02``, ``w03`` (patients), ``w04`` (injec
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..config import clinical
+from ..config import Product, clinical
 from ..contract import codes
 
 DAY = np.timedelta64(1, "D")
@@ -79,7 +80,7 @@ def care() -> Care:
     versions = clinical().versions
     safe = {
         p: (min(v.dose_limits[p].upper for v in versions), min(v.dose_limits[p].lower for v in versions))
-        for p in codes.PRODUCT
+        for p in typing.get_args(Product)
     }
     top = max(max(v.dose_limits["botox"].upper, v.dose_limits["botox"].both) for v in versions)
     overdose = float(5 * np.ceil(top * 1.1 / 3 / 5))
@@ -262,7 +263,7 @@ def timeline(
         gap = rng.integers(7, 29, n) + rules.interval[1]  # 13–16 weeks with the default 84 days
         if cycle == 0:  # W05: the second injection too soon
             gap[too_soon] = np.maximum(rules.interval[0] - rng.integers(24, 45, too_soon.sum()), 14)
-        next_inj = done + gap * DAY
+        next_inj = (done + gap * DAY).astype("datetime64[D]")
     contacts = pd.concat(rows, ignore_index=True).sort_values(["ref", "contact_date"], kind="stable")
     contacts = contacts.reset_index(drop=True)
     contacts["contact_id"] = _ids(f"{trust}C", len(contacts))

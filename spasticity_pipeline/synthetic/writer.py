@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
-from ..contract.status import SubmissionStatus
+from ..contract.submission import SubmissionStatus
 from ..extract.dialect import load_dialect
 from ..extract.encode import convert_submission
 from ..extract.manifest import FileEntry, Manifest, read_manifest
@@ -47,7 +47,7 @@ def write_canonical(
     folder: Path, tables: dict[str, pd.DataFrame], trust: str, period: str, extra_column: bool, version: int = 1
 ) -> Manifest:
     folder.mkdir(parents=True, exist_ok=True)
-    files = {}
+    files: dict[str, FileEntry | None] = {}
     for spec in FILES:
         extra = (EXTRA_COLUMN[0],) if extra_column and spec.name == EXTRA_COLUMN[1] else ()
         frame = tables[spec.name]
@@ -77,11 +77,18 @@ def to_dialect(folder: Path, dialect: str) -> None:
     shutil.rmtree(tmp)
 
 
+def _entry(manifest: Manifest, name: str) -> FileEntry:
+    entry = manifest.entry(name)
+    if entry is None:
+        raise KeyError(f"the generated manifest lists no {name}")
+    return entry
+
+
 def _rewrite(folder: Path, name: str, data: bytes) -> None:
     """Replace a file and restamp its sha256 (the fault is in the data, not the manifest)."""
     (folder / name).write_bytes(data)
     manifest = read_manifest(folder)
-    entry = manifest.files[name].model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
+    entry = _entry(manifest, name).model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
     manifest.model_copy(update={"files": {**manifest.files, name: entry}}).write(folder)
 
 
@@ -100,7 +107,7 @@ def break_submission(folder: Path, kind: str, tables: dict[str, pd.DataFrame]) -
         rows_in["injections.csv"] = 0
     elif kind == "F04":
         manifest = read_manifest(folder)
-        wrong = FileEntry(sha256="0" * 64, rows=manifest.files["goals.csv"].rows)
+        wrong = FileEntry(sha256="0" * 64, rows=_entry(manifest, "goals.csv").rows)
         manifest.model_copy(update={"files": {**manifest.files, "goals.csv": wrong}}).write(folder)
         rows_in["goals.csv"] = 0
     elif kind == "F05":

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..contract.rules import RULES
-from ..contract.status import SubmissionStatus
+from ..contract.submission import SubmissionStatus
 
 FINDINGS_SCHEMA = pa.schema(
     [

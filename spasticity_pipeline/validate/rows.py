@@ -112,7 +112,7 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
                 Branch(
                     "R03",
                     f.name,
-                    f"{c} IS NOT NULL AND {c} NOT IN {sql.in_list(f.codes)}",
+                    f"{c} IS NOT NULL AND {c} NOT IN {sql.in_list(f.codes or ())}",
                     f"{name} {terms.code_words(spec.name, f.name)}",
                     show_value=True,
                 )
@@ -168,9 +168,9 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
         by_rule["R08"].append(
             Branch(
                 "R08",
-                spec.foreign_key.column,
+                spec.fk.column,
                 f"{_parent_col('contact_type')} IS NOT NULL AND {_parent_col('contact_type')} <> 'injection'",
-                f"the {terms.file(parent)} row it refers to is not an injection contact",
+                f"the {terms.file(spec.fk.parent_file)} row it refers to is not an injection contact",
             )
         )
     for a, b in spec.pairs:
@@ -193,19 +193,19 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
         )
     )
     if parent:
-        fk = q(spec.foreign_key.column)
+        fk = q(spec.fk.column)
         by_rule["R06"].append(
             Branch(
                 "R06",
-                spec.foreign_key.column,
+                spec.fk.column,
                 f"{fk} IS NOT NULL AND __par.__k IS NULL",
-                f"{col(spec.foreign_key.column)} matches no {terms.file(parent)} row",
+                f"{col(spec.fk.column)} matches no {terms.file(parent)} row",
             )
         )
         by_rule["R07"].append(
             Branch(
                 "R07",
-                spec.foreign_key.column,
+                spec.fk.column,
                 "NOT __par.__any_loaded",
                 f"the {terms.file(parent)} row it refers to was quarantined",
             )
@@ -217,7 +217,7 @@ def _parent_facts(spec: FileSpec) -> str | None:
     """SQL of one row per parent key: whether any copy loaded, and the first usable values."""
     if not spec.foreign_key:
         return None
-    parent = FILES_BY_NAME[spec.foreign_key.parent_file]
+    parent = FILES_BY_NAME[spec.fk.parent_file]
     pk = q(parent.primary_key)
     cols = ["bool_or(__b IS NULL) AS __any_loaded"]
     for order in spec.date_orders:
@@ -227,7 +227,7 @@ def _parent_facts(spec: FileSpec) -> str | None:
                 f"AS {_parent_col(order.other)}"
             )
     if spec.parent_must_be_injection:
-        ok = f'"contact_type" IN {sql.in_list(parent.field("contact_type").codes)}'
+        ok = f'"contact_type" IN {sql.in_list(parent.field("contact_type").codes or ())}'
         cols.append(f'arg_min("contact_type", __row) FILTER (WHERE {ok}) AS {_parent_col("contact_type")}')
     return f"SELECT {pk} AS __k, {', '.join(cols)} FROM {q('res_' + parent.table)} WHERE {pk} IS NOT NULL GROUP BY {pk}"
 
@@ -286,7 +286,7 @@ def check_file(
     )
     facts = _parent_facts(spec)
     if facts:
-        joins += f" LEFT JOIN ({facts}) __par ON s.{q(spec.foreign_key.column)} = __par.__k"
+        joins += f" LEFT JOIN ({facts}) __par ON s.{q(spec.fk.column)} = __par.__k"
     case = " ".join(f"WHEN {b.condition} THEN {i}" for i, b in enumerate(branches))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {q('res_' + t)} AS "

@@ -16,7 +16,7 @@ from .. import periods
 from ..config import ConfigError
 from ..contract.fields import CANONICAL_FORMAT, FILES, SPEC_VERSION
 from ..contract.rules import F07_SHARE
-from ..contract.status import SubmissionStatus
+from ..contract.submission import SubmissionStatus
 from ..extract.dialect import load_dialect
 from ..extract.harmonise import SourceMap, column_letter, harmonise, to_source_positions
 from ..extract.manifest import (
@@ -176,8 +176,25 @@ def _extra_columns(extras: dict[str, list[str]], out: _Findings) -> None:
         )
 
 
-def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResult:
-    """Validate the submission in ``folder`` against regional-v1 (spec §3, §10)."""
+def _check_landed_as(manifest: Manifest, landed_as: tuple[str, str], out: _Findings) -> None:
+    """F02 when the manifest's trust or period is not the landing folder's: the path decides the
+    partition, so a mismatch would file rows under the wrong trust or month (docs/decisions.md)."""
+    trust, period = landed_as
+    if (manifest.trust_ods_code, manifest.period) != (trust, period):
+        out.add(
+            "F02",
+            "manifest.json",
+            f"the manifest is for {manifest.trust_ods_code} {manifest.period} but the submission was "
+            f"landed under {trust}/{period}",
+            field="trust_ods_code",
+        )
+
+
+def validate_submission(
+    folder: Path, ctx: ValidationContext, landed_as: tuple[str, str] | None = None
+) -> ValidationResult:
+    """Validate the submission in ``folder`` against regional-v1 (spec §3, §10); ``landed_as`` is the
+    (trust, period) of the landing-zone folder it came from, which the manifest must match (F02)."""
     folder = Path(folder)
     out = _Findings()
     try:
@@ -191,6 +208,8 @@ def validate_submission(folder: Path, ctx: ValidationContext) -> ValidationResul
         _check_manifest_fields(problems.identity, ctx, out)
         return _rejected(folder, dict(problems.identity), out)
     _check_manifest_fields({k: getattr(manifest, k) for k in IDENTITY_KEYS}, ctx, out)
+    if landed_as is not None and not out:
+        _check_landed_as(manifest, landed_as, out)
     if out:
         return _rejected(folder, manifest.model_dump(), out)
     sources: dict[str, SourceMap] | None = None

@@ -63,7 +63,10 @@ REGIONAL_V1 = Terms()
 
 def dialect_terms(dialect: Dialect, sources: dict[str, SourceMap]) -> Terms:
     """The trust's terms for a submission harmonised from ``dialect``."""
-    files, columns, dates, codes = {}, {}, {}, {}
+    files: dict[str, str] = {}
+    columns: dict[str, dict[str, str]] = {}
+    dates: dict[str, dict[str, str]] = {}
+    codes: dict[str, dict[str, tuple[str, ...]]] = {}
     workbook = dialect.type == "xlsx"
     for name, table in dialect.tables.items():
         files[name] = f"{table.sheet} sheet" if table.sheet else table.file

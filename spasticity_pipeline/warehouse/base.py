@@ -7,28 +7,19 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract.fields import FILES
+from ..contract.submission import SubmissionRef
 from ..validate.context import HISTORY_SCHEMA
 from ..validate.result import ValidationResult
 from . import schema
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SubmissionRef:
-    """What the warehouse needs to know about a landed submission besides its contents."""
-
-    submission_id: str
-    trust: str
-    period: str
-    received_at: dt.datetime  # UTC
 
 
 def with_prefix(table: pa.Table, sub: SubmissionRef) -> pa.Table:
@@ -59,6 +50,12 @@ class Warehouse(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def publish_for_analysts(self, copy_to: Path, analyst_role: str) -> dict[str, str]:
+        """Let analysts read ``core`` and ``marts`` (never ``quarantine``) without blocking the
+        pipeline: DuckDB writes a read-only copy to ``copy_to``; Postgres grants ``analyst_role``.
+        Returns what was done, for the run's metadata."""
 
     def __enter__(self) -> Warehouse:
         return self

@@ -48,6 +48,10 @@ class DuckDBWarehouse(Warehouse):
     def close(self) -> None:
         self.con.close()
 
+    def publish_for_analysts(self, copy_to: Path, analyst_role: str) -> dict[str, str]:
+        copy_to.parent.mkdir(parents=True, exist_ok=True)
+        return {"path": str(self.publish_copy(copy_to))}
+
     def publish_copy(self, target: Path) -> Path:
         """A consistent copy for analysts to read while the pipeline keeps writing (DuckDB has
         one writer): written beside ``target`` and swapped in atomically."""

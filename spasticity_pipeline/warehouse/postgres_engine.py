@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -50,6 +51,8 @@ class PostgresWarehouse(Warehouse):
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> pa.Table:
         cur = self.conn.execute(self._sql(sql), params or None)
+        if cur.description is None:  # a statement that returns no rows
+            return pa.table({})
         names = [d.name for d in cur.description]
         rows = cur.fetchall()
         return (
@@ -73,6 +76,10 @@ class PostgresWarehouse(Warehouse):
 
     def close(self) -> None:
         self.conn.close()
+
+    def publish_for_analysts(self, copy_to: Path, analyst_role: str) -> dict[str, str]:
+        self.restrict_quarantine(analyst_role)  # analysts read Postgres itself: no copy
+        return {"analyst_role": analyst_role, "reads": "core, marts"}
 
     def restrict_quarantine(self, analyst_role: str) -> None:
         """An analysts' role that reads ``core`` and ``marts`` and nothing else (spec §7)."""

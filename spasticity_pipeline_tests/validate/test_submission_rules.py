@@ -149,3 +149,15 @@ def test_checks_after_a_failed_one_are_skipped(tmp_path, base, ctx):
     sub = folder(tmp_path, base, manifest_overrides={"period": "2099-01"})
     (sub / "goals.csv").unlink()
     assert [r[0] for r in rules(validate_submission(sub, ctx))] == ["F02"]
+
+
+def test_a_submission_landed_under_another_trust_or_month_is_f02(tmp_path, base, ctx):
+    sub = folder(tmp_path, base)  # the manifest says RDR 2026-09
+    assert rules(validate_submission(sub, ctx, landed_as=("RDR", "2026-09"))) == []
+    for landed in (("RXC", "2026-09"), ("RDR", "2026-08")):
+        result = validate_submission(sub, ctx, landed_as=landed)
+        assert result.rejected and rules(result) == [("F02", "manifest.json", "trust_ods_code")]
+        assert "RDR 2026-09" in result.findings["message"][0].as_py()
+        assert f"{landed[0]}/{landed[1]}" in result.findings["message"][0].as_py()
+        # F02 stops the file checks: nothing is counted or loaded
+        assert all(f.rows_in == 0 for f in result.files.values())

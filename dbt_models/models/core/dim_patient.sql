@@ -4,7 +4,7 @@
 with ranked as (
     select t.*,
            row_number() over (partition by patient_token
-                              order by submitted_period desc, submission_received_at desc, trust_ods_code) as rn,
+                              order by submitted_period desc, submission_received_at desc, trust_ods_code asc) as rn,
            count(*) over (partition by patient_token) as n_trusts
     from {{ ref('dim_trust_patient') }} t
 )

@@ -4,7 +4,7 @@
 with ranked as (
     select r.*,
            row_number() over (partition by trust_ods_code, patient_token
-                              order by submitted_period desc, submission_received_at desc, local_patient_id) as rn,
+                              order by submitted_period desc, submission_received_at desc, local_patient_id asc) as rn,
            count(*) over (partition by trust_ods_code, patient_token) as n_local_ids
     from {{ ref('dim_patient_record') }} r
 )

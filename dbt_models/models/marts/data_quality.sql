@@ -19,7 +19,10 @@ with submissions as (
     select submission_id from {{ ref('current_submissions') }}
 ), dataset_files as (
     {%- for file in files %}
-    select '{{ file }}' as file{% if not loop.last %} union all{% endif %}
+    select '{{ file }}' as file
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 ), findings as (
     select * from {{ ref('stg_findings') }}
@@ -58,7 +61,7 @@ with submissions as (
     group by submission_id, coalesce(file, 'manifest.json')
 )
 select k.submission_id, s.trust_ods_code, s.period, s.status, s.superseded,
-       k.submission_id in (select submission_id from current_ids) as is_current,
+       k.submission_id in (select c.submission_id from current_ids c) as is_current,
        k.file,
        case when s.status = 'rejected' then null
             else cast(coalesce(l.rows_loaded, 0) + coalesce(q.rows_quarantined, 0) as bigint) end as rows_in,

@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext
 
 from ... import landing
 from ...config import registry
-from ...contract.status import SubmissionStatus
+from ...contract.submission import SubmissionStatus
 from ...flow import Outcome, StagingContractError, build_context, process_submission
 from ...warehouse import open_warehouse
 from ..resources import SpasticityResource

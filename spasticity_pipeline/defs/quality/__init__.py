@@ -4,6 +4,7 @@ Data docs go to ``$SPASTICITY_HOME/reports/data_docs``.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -33,7 +34,7 @@ def _check(
     name: str,
     asset: str,
     sql: str,
-    run: Callable[[pd.DataFrame, object], suites.SuiteResult],
+    run: Callable[[pd.DataFrame, Path | None], suites.SuiteResult],
     description: str,
     severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
 ) -> dg.AssetChecksDefinition:

@@ -1,6 +1,8 @@
 """Nightly outputs people read: the governance report, trusts' feedback, the public export,
 and the read-only copy analysts query."""
 
+from typing import Any
+
 import dagster as dg
 from dagster import AssetExecutionContext
 
@@ -16,7 +18,7 @@ MARTS = {
     for name in ("governance_metrics", "population_profile", "goal_attainment", "data_quality")
 }
 LOADED = dg.AssetKey("loaded_submissions")
-COMMON = {"group_name": "reporting", "owners": ["team:data-engineering"], "pool": "warehouse"}
+COMMON: dict[str, Any] = {"group_name": "reporting", "owners": ["team:data-engineering"], "pool": "warehouse"}
 
 
 def report_targets() -> Targets:
@@ -92,16 +94,11 @@ def submission_feedback(spasticity: SpasticityResource) -> dg.MaterializeResult:
 )
 def published_warehouse(spasticity: SpasticityResource) -> dg.MaterializeResult:
     settings = spasticity.settings
-    if not settings.is_duckdb:
-        # Postgres: analysts read core and marts through a role that cannot see quarantine
-        role = settings.analyst_role
-        with open_warehouse(settings) as wh:
-            wh.restrict_quarantine(role)
-        return dg.MaterializeResult(metadata={"analyst_role": role, "reads": "core, marts"})
-    settings.published_duckdb.parent.mkdir(parents=True, exist_ok=True)
     with open_warehouse(settings) as wh:
-        path = wh.publish_copy(settings.published_duckdb)
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
+        done = wh.publish_for_analysts(settings.published_duckdb, settings.analyst_role)
+    return dg.MaterializeResult(
+        metadata={k: dg.MetadataValue.path(v) if k == "path" else dg.MetadataValue.text(v) for k, v in done.items()}
+    )
 
 
 assets = [governance_report, public_export, submission_feedback, published_warehouse]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import periods
-from ...contract.status import SubmissionStatus
+from ...contract.submission import SubmissionStatus
 from ..config import MAX_ZIP_ENTRIES
 from ..findings_view import finding_rows
 from ..formats import formats_for
@@ -108,7 +108,7 @@ async def upload(request: Request) -> Response:
         refused = _trust_only(s, request, user)
         if refused:
             return refused
-        files = [
+        files: list[tuple[str, IO[bytes]]] = [
             (f.filename or "", f.file)
             for f in form.getlist("files")
             if isinstance(f, UploadFile) and (f.filename or f.size)

@@ -1,9 +1,22 @@
-"""A submission's lifecycle (spec §1): ``received`` → ``rejected`` | ``accepted`` |
-``accepted_with_warnings``. A ``StrEnum``: members are the strings stored in ``audit.submissions``."""
+"""A submission's identity and lifecycle (spec §1): ``received`` → ``rejected`` | ``accepted`` |
+``accepted_with_warnings``. The status is a ``StrEnum``: members are the strings stored in
+``audit.submissions``."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class SubmissionRef:
+    """A landed submission as the warehouse records it, besides its contents."""
+
+    submission_id: str
+    trust: str
+    period: str
+    received_at: dt.datetime  # UTC
 
 
 class SubmissionStatus(StrEnum):
