@@ -8,6 +8,7 @@ IMD decile. The identifiers themselves are dropped here and nowhere later.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 
 import duckdb
@@ -24,22 +25,16 @@ Tokeniser = Callable[[pa.Array], pa.Array]
 def make_tokeniser(key: bytes) -> Tokeniser:
     """A tokeniser that hashes each distinct value once (≈ 50k per 1M rows) and joins back.
 
-    HMAC-SHA256 with the key's inner and outer pads hashed once and copied per value — the same
-    digest as ``hmac.new(key, value, sha256)``, about twice as fast over many short values."""
+    HMAC-SHA256 keyed once and copied per value (``hmac`` keeps the keyed state, so a copy skips
+    re-hashing the key pads)."""
     if not key:
         raise ValueError("the pseudonym key is empty")
-    block = hashlib.sha256().block_size
-    k = hashlib.sha256(key).digest() if len(key) > block else key
-    k = k.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def token(value: str) -> str:
-        i = inner.copy()
-        i.update(value.encode("utf-8"))
-        o = outer.copy()
-        o.update(i.digest())
-        return o.hexdigest()
+        h = keyed.copy()
+        h.update(value.encode("utf-8"))
+        return h.hexdigest()
 
     def tokenise(values: pa.Array) -> pa.Array:
         if isinstance(values, pa.ChunkedArray):

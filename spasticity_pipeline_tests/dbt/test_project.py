@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 
-from spasticity_pipeline.bank_holidays import SEED, holidays, seed_csv
+from spasticity_pipeline.bank_holidays import england, seed_csv
 from spasticity_pipeline.config import Target, Targets, clinical, registry, targets
 from spasticity_pipeline.contract.codes import ETHNIC_GROUP
 from spasticity_pipeline.contract.fields import FILES
@@ -23,8 +23,8 @@ def test_organisations_seed_is_the_registry():
 
 
 def test_bank_holiday_seed_is_generated_and_right_on_known_years():
-    assert SEED.read_text(encoding="utf-8") == seed_csv()
-    days = {d.isoformat() for d in holidays(2026)}
+    assert (PROJECT_DIR / "seeds" / "england_bank_holidays.csv").read_text(encoding="utf-8") == seed_csv()
+    days = {d.isoformat() for d in england(range(2026, 2027))}
     assert days == {
         "2026-01-01",
         "2026-04-03",
@@ -35,7 +35,15 @@ def test_bank_holiday_seed_is_generated_and_right_on_known_years():
         "2026-12-25",
         "2026-12-28",
     }  # Boxing Day 2026 is a Saturday: Monday 28 instead
-    assert {d.isoformat() for d in holidays(2022)} >= {"2022-06-02", "2022-06-03", "2022-09-19", "2022-12-27"}
+    assert {d.isoformat() for d in england(range(2022, 2023))} >= {
+        "2022-06-02",
+        "2022-06-03",
+        "2022-09-19",
+        "2022-12-27",
+    }
+    # the calendar's whole span is known (core.dim_calendar: 2000–2035), royal one-offs included
+    assert {d.isoformat() for d in england()} >= {"2002-06-03", "2011-04-29", "2012-06-05", "2035-12-25"}
+    assert all(d.weekday() < 5 for d in england())
 
 
 def test_rule_and_optional_field_lists_match_the_contract():

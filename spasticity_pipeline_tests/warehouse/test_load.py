@@ -194,3 +194,16 @@ def test_tokens_are_hmac_sha256_of_the_normalised_nhs_number():
             None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values.to_pylist()
         ]
         assert got == want and got[0] == got[3]
+
+
+def test_tokens_match_known_answers():
+    """Digests from outside Python: RFC 4231 test case 2, and ``openssl dgst -sha256 -hmac``."""
+    import pyarrow as pa
+
+    from spasticity_pipeline.pseudonymise import make_tokeniser
+
+    rfc4231 = make_tokeniser(b"Jefe")(pa.array(["what do ya want for nothing?"])).to_pylist()
+    assert rfc4231 == ["5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"]
+    # printf 9434765919 | openssl dgst -sha256 -hmac network-secret
+    nhs = make_tokeniser(b"network-secret")(pa.array(["9434765919"])).to_pylist()
+    assert nhs == ["6ba67e60154ad7375442e33a1fdb2358b9afaa06abb572a061d3156c782273f2"]

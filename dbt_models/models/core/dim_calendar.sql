@@ -1,5 +1,5 @@
--- Every day 2000–2035: ISO weekday, England bank holiday (seed england_bank_holidays, 2015–2030,
--- substitute days included) and a running count of working days, so that
+-- Every day 2000–2035: ISO weekday, England bank holiday (seed england_bank_holidays, the same
+-- years, substitute days and royal one-offs included) and a running count of working days, so that
 --   working days in (D, X] = working_day_index(X) − working_day_index(D)      (spec §10, M02)
 -- Outside the years the seed covers only weekends are known (bank_holidays_known = false).
 with days as (
