@@ -51,3 +51,17 @@ def env_settings(tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("SPASTICITY_PSEUDONYM_KEY", "test-key")
     monkeypatch.delenv("SPASTICITY_WAREHOUSE_URL", raising=False)
     return s
+
+
+#: test modules that run dbt, a browser or whole networks: `make test-fast` leaves them out
+#: (`make test` runs everything); single slow tests elsewhere carry @pytest.mark.slow themselves
+SLOW_PATHS = ("dbt/test_", "ui/", "portal/test_browser.py")
+FAST_DBT_MODULES = ("dbt/test_project.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        rel = item.path.relative_to(root).as_posix()
+        if rel.startswith(SLOW_PATHS) and rel not in FAST_DBT_MODULES:
+            item.add_marker(pytest.mark.slow)

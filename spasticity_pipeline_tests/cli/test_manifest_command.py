@@ -37,6 +37,7 @@ def _remanifest(sub, tmp_path):
     return copy
 
 
+@pytest.mark.slow
 def test_every_format_validates_exactly_like_the_original(network, tmp_path, ctx, env_settings):  # noqa: F811
     formats, e1 = set(), set()
     for sub in network:

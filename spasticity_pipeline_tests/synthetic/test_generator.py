@@ -38,6 +38,7 @@ def network(tmp_path_factory):
     return out, subs
 
 
+@pytest.mark.slow
 def test_every_rule_is_injected_somewhere(network):
     _, subs = network
     seen = Counter()
@@ -48,6 +49,7 @@ def test_every_rule_is_injected_somewhere(network):
     assert statuses["rejected"] == 7 and statuses["accepted_with_warnings"] > 0
 
 
+@pytest.mark.slow
 def test_ground_truth_holds_through_the_whole_pipeline(network, tmp_path):
     """Every submission, landed in the generator's order and processed into the warehouse
     (so W05 sees earlier months), gives exactly its expected status, counts and findings."""
@@ -99,6 +101,7 @@ def _attended_injections(result, period: str) -> pa.Table:
     ).cast(HISTORY_SCHEMA)
 
 
+@pytest.mark.slow
 def test_ground_truth_is_what_validate_finds_in_order_and_standalone(network):
     """The validator alone, in the generator's order, with W05's history kept in memory (the
     current data of each trust's other periods: the latest accepted submission wins) gives every
@@ -212,6 +215,7 @@ def test_shipped_postcode_lookup_is_the_generated_one():
     assert shipped.num_rows > 3000
 
 
+@pytest.mark.slow
 def test_warehouse_from_dialects_equals_warehouse_from_regional_v1(tmp_path):
     """Issue 4's 'done when': the same network, sent in dialects or all in regional-v1, loads the
     same staging rows (row numbers and submission ids aside: they are the trust's own files')."""
