@@ -12,8 +12,9 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-#: ``YYYY-MM`` with a month 01–12 and a year from 0001 (year 0 is no calendar year)
-PERIOD_RE = re.compile(r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$")
+#: ``YYYY-MM`` with a month 01–12 and a year from 0001 (year 0 is no calendar year); ASCII digits
+#: only, and nothing after (``$`` would allow a trailing newline: matched with ``fullmatch``)
+PERIOD_RE = re.compile(r"(?!0000)[0-9]{4}-(0[1-9]|1[0-2])")
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -23,7 +24,7 @@ class PeriodError(ValueError):
 
 def is_period(text: object) -> bool:
     """Whether ``text`` is a ``YYYY-MM`` period with a month from 01 to 12."""
-    return isinstance(text, str) and PERIOD_RE.match(text) is not None
+    return isinstance(text, str) and PERIOD_RE.fullmatch(text) is not None
 
 
 def check(text: object) -> str:

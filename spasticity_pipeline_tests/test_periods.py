@@ -16,7 +16,20 @@ def test_periods_are_yyyy_mm_with_a_real_month(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-13", "2026-00", "2026-1", "26-01", "0000-01", "2026-01-01", " 2026-01", 202601, None]
+    "text",
+    [
+        "2026-13",
+        "2026-00",
+        "2026-1",
+        "26-01",
+        "0000-01",
+        "2026-01-01",
+        " 2026-01",
+        "2026-10\n",
+        "\uff12\uff10\uff12\uff16-10",  # full-width digits
+        202601,
+        None,
+    ],
 )
 def test_anything_else_is_not_a_period(text):
     assert not periods.is_period(text)
