@@ -440,10 +440,35 @@ def users_disable(email: str) -> None:
 def users_list() -> None:
     from .portal.users import list_users
 
-    t = Table("email", "trust", "active")
+    t = Table("email", "trust", "active", "authenticator app")
     for u in list_users():
-        t.add_row(str(u.get("email")), str(u.get("trust")), "no" if u.get("disabled") else "yes")
+        t.add_row(
+            str(u.get("email")),
+            str(u.get("trust")),
+            "no" if u.get("disabled") else "yes",
+            "set up" if u.get("mfa") else "at first sign-in",
+        )
     out.print(t)
+
+
+@users.command("reset")
+@click.argument("email")
+def users_reset(email: str) -> None:
+    """Reset EMAIL's password and second factor: prints a one-time link (valid 24 hours) to send them.
+
+    Their password stops working and they are signed out everywhere at once; with the link they
+    choose a new password, then set up their authenticator app again at sign-in.
+    """
+    from .portal.config import load_config
+    from .portal.users import RESET_LINK_HOURS, UserError, reset_user
+
+    try:
+        token = reset_user(email)
+    except UserError as exc:
+        raise click.UsageError(str(exc)) from None
+    out.print(f"reset {email}: their password and authenticator app no longer work, and they are signed out.")
+    out.print(f"Send them this link (it works once, for {RESET_LINK_HOURS} hours):", highlight=False)
+    click.echo(f"{load_config().public_url}/reset/{token}")
 
 
 def run_cli() -> None:

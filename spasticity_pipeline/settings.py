@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     portal_max_upload_mb: float = Field(default=50, gt=0, le=10_240)
     #: ``auto``: Secure cookies when the request came over https (or a trusted proxy says so)
     portal_secure_cookies: Literal["auto", "true", "false"] = "auto"
+    #: the name authenticator apps show beside a portal account
+    portal_mfa_issuer: str = Field(default="Spasticity network", min_length=1, max_length=64)
+    #: the portal's address as its users reach it (the reset links ``spasticity users reset`` prints)
+    portal_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/]+(/\S*)?$")
 
     @field_validator("home", mode="after")
     @classmethod

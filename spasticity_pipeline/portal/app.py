@@ -9,6 +9,7 @@ network team sees every trust. See ``docs/portal.md``.
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from .assets import STATIC, TARGET
 from .config import PortalConfig, load_config
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import auth, errors, network, submissions, uploads
+from .routes import auth, errors, mfa, network, submissions, uploads
 from .site import Site
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def create_app(cfg: PortalConfig | None = None) -> Starlette:
     cfg = cfg or load_config()
     routes = [
         *auth.routes,
+        *mfa.routes,
         *submissions.routes,
         *network.routes,
         *uploads.routes,
@@ -43,11 +45,26 @@ def create_app(cfg: PortalConfig | None = None) -> Starlette:
     return app
 
 
+_RESET_PATH = re.compile(r"^/reset/[^?\s]*")
+
+
+class HideResetTokens(logging.Filter):
+    """Keep one-time reset tokens out of the access log (``/reset/<token>`` → ``/reset/…``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+            args = list(record.args)
+            args[2] = _RESET_PATH.sub("/reset/…", args[2])
+            record.args = tuple(args)
+        return True
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the portal with uvicorn (``spasticity portal``); config from the environment."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("uvicorn.access").addFilter(HideResetTokens())
     app = create_app()
     log.info("portal on http://%s:%d (home %s)", host, port, app.state.site.cfg.settings.home)
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info")

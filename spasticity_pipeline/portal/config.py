@@ -33,6 +33,12 @@ class PortalConfig:
     #: a session ends after this long without a request, and after ``session_max_s`` at most
     session_idle_s: int = 60 * 60
     session_max_s: int = 12 * 60 * 60
+    #: after the password, the second factor must follow within this long
+    second_factor_s: int = 10 * 60
+    #: the name authenticator apps show beside the account
+    mfa_issuer: str = "Spasticity network"
+    #: the portal's address as users reach it, for the reset links the CLI prints
+    public_url: str = "http://127.0.0.1:8000"
 
     @property
     def home(self) -> Path:
@@ -64,4 +70,6 @@ def load_config(settings: Settings | None = None) -> PortalConfig:
         secret=settings.portal_secret_value(),
         max_upload_bytes=int(settings.portal_max_upload_mb * 1024 * 1024),
         secure_cookies=settings.portal_secure_cookies,
+        mfa_issuer=settings.portal_mfa_issuer,
+        public_url=settings.portal_url.rstrip("/"),
     )

@@ -17,16 +17,34 @@ CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     email TEXT NOT NULL UNIQUE COLLATE NOCASE,
     trust TEXT NOT NULL,               -- an ODS code, or 'network' for the network team
-    password_hash TEXT NOT NULL,
+    password_hash TEXT NOT NULL,       -- Argon2id; '!' while a reset link is outstanding
     disabled INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    totp_secret TEXT,                  -- mfa.py: NULL until the user enrols (at first sign-in)
+    totp_last_step INTEGER,            -- the last 30-second step whose code was used (no replay)
+    mfa_enrolled_at TEXT
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,       -- sha256 of the random token in the signed cookie
     user_id INTEGER NOT NULL REFERENCES users(id),
     csrf TEXT NOT NULL,
     created_at REAL NOT NULL,
-    last_seen REAL NOT NULL
+    last_seen REAL NOT NULL,
+    mfa INTEGER NOT NULL DEFAULT 0,    -- 0: the password only (no data page); 1: both factors
+    enrol_secret TEXT                  -- the key being enrolled, until a code from it is entered
+);
+CREATE TABLE IF NOT EXISTS recovery_codes (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    code_hash TEXT NOT NULL,           -- sha256; the codes themselves are shown once
+    used_at TEXT,
+    PRIMARY KEY (user_id, code_hash)
+);
+CREATE TABLE IF NOT EXISTS reset_links (
+    token_hash TEXT PRIMARY KEY,       -- sha256 of the one-time token in the link
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    used_at REAL
 );
 DROP TABLE IF EXISTS login_failures;
 CREATE TABLE IF NOT EXISTS login_attempts (    -- throttle.py: a slot per guess, taken before the check
@@ -69,6 +87,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
 """
 
 
+#: columns added after their table was first shipped: (table, column, declaration)
+_ADDED_COLUMNS = [
+    ("users", "totp_secret", "TEXT"),
+    ("users", "totp_last_step", "INTEGER"),
+    ("users", "mfa_enrolled_at", "TEXT"),
+    ("sessions", "mfa", "INTEGER NOT NULL DEFAULT 0"),
+    ("sessions", "enrol_secret", "TEXT"),
+]
+
+
 def db_path(settings: Settings) -> Path:
     return settings.home / "portal" / "portal.db"
 
@@ -85,6 +113,10 @@ class PortalDB:
         try:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
+            for table, column, decl in _ADDED_COLUMNS:
+                if column not in {r[1] for r in con.execute(f"PRAGMA table_info({table})")}:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+            con.commit()
         finally:
             con.close()
 

@@ -4,6 +4,9 @@
   server keeps only the token's sha256 with the user, a CSRF token and timestamps, so signing out,
   disabling a user or an idle/absolute timeout ends a session at once. HttpOnly, SameSite=Lax,
   Secure over https (or always/never: ``SPASTICITY_PORTAL_SECURE_COOKIES``).
+- Two steps: the password starts a *half* session (``mfa = 0``) that reaches only the
+  second-factor pages and lasts ``second_factor_s``; the code (or a recovery code) replaces it
+  with a full session under a new token. ``user()`` answers only for a full session.
 - CSRF: every POST carries ``csrf_token``. Signed in, it must equal the session's token; on the
   sign-in form (no session yet) it must equal a signed double-submit cookie.
 """
@@ -46,6 +49,18 @@ class User:
         return self.is_network or (trust is not None and trust == self.trust)
 
 
+@dataclass(frozen=True)
+class Halfway:
+    """A session after the password, before the second factor: it reaches the code pages only."""
+
+    user_id: int
+    email: str
+    trust: str
+    csrf: str
+    enrolled: bool
+    enrol_secret: str | None
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -68,15 +83,23 @@ class Sessions:
         )
 
     # -- sessions ----------------------------------------------------------------------------
-    def start(self, request: Request, response: Response, user_id: int) -> None:
+    def start(self, request: Request, response: Response, user_id: int, *, mfa: bool = False) -> None:
+        """A new session for the user: after the password alone (``mfa=False``: it reaches only the
+        second-factor pages), or after both factors."""
         token = secrets.token_urlsafe(32)
         now = time.time()
         self.db.run(
-            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
-            (_hash(token), user_id, secrets.token_urlsafe(32), now, now),
+            "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, mfa) VALUES (?, ?, ?, ?, ?, ?)",
+            (_hash(token), user_id, secrets.token_urlsafe(32), now, now, int(mfa)),
         )
-        self._set_cookie(response, request, SESSION_COOKIE, self.signer.sign(token).decode(), self.cfg.session_max_s)
+        max_age = self.cfg.session_max_s if mfa else self.cfg.second_factor_s
+        self._set_cookie(response, request, SESSION_COOKIE, self.signer.sign(token).decode(), max_age)
         response.delete_cookie(CSRF_COOKIE, path="/")
+
+    def complete(self, request: Request, response: Response, user_id: int) -> None:
+        """The second factor is in: the half session ends and a full one starts (a new token)."""
+        self.end(request, None)
+        self.start(request, response, user_id, mfa=True)
 
     def _token(self, request: Request) -> str | None:
         raw = request.cookies.get(SESSION_COOKIE)
@@ -84,31 +107,49 @@ class Sessions:
             return None
         try:
             return self.signer.unsign(raw).decode()
-        except BadSignature:
+        except (BadSignature, UnicodeError):
             return None
 
-    def user(self, request: Request) -> User | None:
+    def _row(self, request: Request) -> dict[str, Any] | None:
+        """The request's live session joined with its user (expired ones are deleted)."""
         token = self._token(request)
         if token is None:
             return None
         row = self.db.one(
-            "SELECT s.token_hash, s.csrf, s.created_at, s.last_seen, u.id, u.email, u.trust, u.disabled "
+            "SELECT s.token_hash, s.csrf, s.created_at, s.last_seen, s.mfa, s.enrol_secret, u.id, u.email, "
+            "u.trust, u.disabled, u.totp_secret IS NOT NULL AS enrolled "
             "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
             (_hash(token),),
         )
         now = time.time()
         if row is None:
             return None
-        if (
-            row["disabled"]
-            or now - row["last_seen"] > self.cfg.session_idle_s
-            or now - row["created_at"] > self.cfg.session_max_s
-        ):
+        lifetime = self.cfg.session_max_s if row["mfa"] else self.cfg.second_factor_s
+        if row["disabled"] or now - row["last_seen"] > self.cfg.session_idle_s or now - row["created_at"] > lifetime:
             self.db.run("DELETE FROM sessions WHERE token_hash = ?", (row["token_hash"],))
             return None
         if now - row["last_seen"] > _TOUCH_EVERY:
             self.db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now, row["token_hash"]))
+        return row
+
+    def user(self, request: Request) -> User | None:
+        """The signed-in user: both factors given. A password-only session is no user here."""
+        row = self._row(request)
+        if row is None or not row["mfa"]:
+            return None
         return User(row["id"], row["email"], row["trust"], row["csrf"])
+
+    def halfway(self, request: Request) -> Halfway | None:
+        """The user who gave the right password and still owes the second factor."""
+        row = self._row(request)
+        if row is None or row["mfa"]:
+            return None
+        return Halfway(row["id"], row["email"], row["trust"], row["csrf"], bool(row["enrolled"]), row["enrol_secret"])
+
+    def keep_enrol_secret(self, request: Request, secret: str) -> None:
+        token = self._token(request)
+        if token:
+            self.db.run("UPDATE sessions SET enrol_secret = ? WHERE token_hash = ? AND mfa = 0", (secret, _hash(token)))
 
     def end(self, request: Request, response: Response | None) -> None:
         """Forget the request's session on the server (and in the browser, given a response)."""
@@ -134,7 +175,7 @@ class Sessions:
         if cookie:
             self._set_cookie(response, request, CSRF_COOKIE, cookie, 2 * 60 * 60)
 
-    def csrf_ok(self, request: Request, form: Any, user: User | None) -> bool:
+    def csrf_ok(self, request: Request, form: Any, user: User | Halfway | None) -> bool:
         sent = form.get("csrf_token") if form is not None else None
         if not isinstance(sent, str) or not sent:
             return False

@@ -47,12 +47,59 @@ def portal_config(home: Path, max_upload_mb: float = 5) -> PortalConfig:
     )
 
 
+class Clock:
+    """The clock TOTP codes are checked against: real time, moved on a step for every code the
+    tests ask for, so a user can sign in many times a minute without replaying a code."""
+
+    def __init__(self) -> None:
+        self.t = time.time()
+
+    def __call__(self) -> float:
+        return self.t
+
+    def next_step(self) -> float:
+        self.t += 30
+        return self.t
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> Clock:
+    from spasticity_pipeline.portal import mfa
+
+    c = Clock()
+    monkeypatch.setattr(mfa, "now", c)
+    return c
+
+
+#: each enrolled test user's TOTP key, by email (lower case)
+SECRETS: dict[str, str] = {}
+
+
+def totp_code(email: str, clock: Clock) -> str:
+    """The user's code at the next 30-second step."""
+    import pyotp
+
+    return pyotp.TOTP(SECRETS[email.lower()]).at(clock.next_step())
+
+
+def add_enrolled_user(db: PortalDB, email: str, trust: str, clock: Clock, password: str = PASSWORD) -> None:
+    """A user who has set up their authenticator app (through the same function enrolment uses)."""
+    import pyotp
+
+    from spasticity_pipeline.portal.users import enrol_totp
+
+    add_user(email, trust, password, db=db)
+    secret = SECRETS[email.lower()] = pyotp.random_base32()
+    user_id = db.one("SELECT id FROM users WHERE email = ?", (email,))["id"]
+    assert enrol_totp(db, user_id, secret, pyotp.TOTP(secret).at(clock.next_step()))
+
+
 @pytest.fixture
-def cfg(tmp_path: Path) -> PortalConfig:
+def cfg(tmp_path: Path, clock: Clock) -> PortalConfig:
     cfg = portal_config(tmp_path / "home")
     db = PortalDB(cfg.db_path)
     for email, trust in USERS.values():
-        add_user(email, trust, PASSWORD, db=db)
+        add_enrolled_user(db, email, trust, clock)
     return cfg
 
 
@@ -122,9 +169,30 @@ def csrf_from(html: str) -> str:
     return m.group(1)
 
 
-def sign_in(client: TestClient, who: str, password: str = PASSWORD):
+def sign_in_as(client: TestClient, email: str, password: str = PASSWORD, next_: str | None = None):
+    """Both steps: the password, then the TOTP code (enrolling first when the user has not).
+    The last response: the code step's 303 (the recovery codes page after enrolling), or the
+    password step's answer when it was not a 303 to the second factor."""
+    from spasticity_pipeline.portal import mfa
+
     token = csrf_from(client.get("/login").text)
-    return client.post("/login", data={"email": USERS[who][0], "password": password, "csrf_token": token})
+    data = {"email": email, "password": password, "csrf_token": token}
+    if next_ is not None:
+        data["next"] = next_
+    r = client.post("/login", data=data)
+    location = r.headers.get("location", "")
+    if r.status_code != 303 or not location.startswith(("/login/code", "/login/enrol")):
+        return r
+    page = client.get(location)
+    if location.startswith("/login/enrol"):
+        key = re.search(r'id="key"><code>([A-Z2-7 ]+)</code>', page.text).group(1).replace(" ", "")
+        SECRETS[email.lower()] = key
+    code = totp_code(email, mfa.now)  # the patched clock
+    return client.post(location, data={"code": code, "csrf_token": csrf_from(page.text)})
+
+
+def sign_in(client: TestClient, who: str, password: str = PASSWORD):
+    return sign_in_as(client, USERS[who][0], password)
 
 
 @pytest.fixture

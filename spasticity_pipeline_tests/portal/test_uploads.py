@@ -24,12 +24,14 @@ from spasticity_pipeline_tests.validate.conftest import BASE, write_submission
 from .conftest import (
     PASSWORD,
     PERIOD,
+    add_enrolled_user,
     client_for,
     csrf_from,
     faulty_tables,
     portal_config,
     rejected_tables,
     sign_in,
+    sign_in_as,
     submission_files,
     upload,
     wait_checked,
@@ -115,10 +117,7 @@ def test_a_registered_dialect(app, cfg, tmp_path, trust, dialect):
     out = convert_submission(canonical, tmp_path / "dialect", load_dialect(dialect))
     expected = json.loads((out / "manifest.json").read_text())["files"]
     with client_for(app) as c:
-        token = csrf_from(c.get("/login").text)
-        c.post(
-            "/login", data={"email": f"data@{trust.lower()}.example.nhs.uk", "password": PASSWORD, "csrf_token": token}
-        )
+        sign_in_as(c, f"data@{trust.lower()}.example.nhs.uk")  # enrols the authenticator app on the way
         loc, state = _check(c, {name: (out / name).read_bytes() for name in expected})
         assert state["status"] in ("accepted", "accepted_with_warnings")
         manifest = json.loads((cfg.uploads / loc.rsplit("/", 1)[1] / "submission" / "manifest.json").read_text())
@@ -199,8 +198,7 @@ def test_an_xlsx_bomb_is_refused(signed_in, cfg):
     bomb = zip_bytes({"xl/worksheets/sheet1.xml": b" " * (8 << 20)})
     c = signed_in("rdr")
     c.cookies.clear()
-    token = csrf_from(c.get("/login").text)
-    c.post("/login", data={"email": "data@ryy.example.nhs.uk", "password": PASSWORD, "csrf_token": token})
+    sign_in_as(c, "data@ryy.example.nhs.uk")
     r = upload(c, {"spasticity_extract.xlsx": bomb})
     assert r.status_code == 400 and "zip bomb" in r.text
     assert _nothing_stored(cfg)
@@ -227,18 +225,17 @@ def test_a_workbook_with_entities_is_refused(signed_in, cfg):
     )
     c = signed_in("rdr")
     c.cookies.clear()
-    token = csrf_from(c.get("/login").text)
-    c.post("/login", data={"email": "data@ryy.example.nhs.uk", "password": PASSWORD, "csrf_token": token})
+    sign_in_as(c, "data@ryy.example.nhs.uk")
     r = upload(c, {"spasticity_extract.xlsx": zip_bytes({"xl/worksheets/sheet1.xml": laughs})})
     assert r.status_code == 400 and "document type declaration" in r.text
     assert _nothing_stored(cfg)
 
 
-def test_oversize_uploads_are_refused(tmp_path):
+def test_oversize_uploads_are_refused(tmp_path, clock):
     cfg = portal_config(tmp_path / "home", max_upload_mb=1)
     from .conftest import USERS
 
-    add_user(USERS["rdr"][0], "RDR", PASSWORD, db=PortalDB(cfg.db_path))
+    add_enrolled_user(PortalDB(cfg.db_path), USERS["rdr"][0], "RDR", clock)
     with client_for(create_app(cfg)) as c:
         assert sign_in(c, "rdr").status_code == 303
         r = upload(c, {"patients.csv": b"x" * (2 << 20)})

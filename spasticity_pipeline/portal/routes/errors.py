@@ -14,7 +14,9 @@ from ..site import LoginRequired, site
 
 async def on_login_required(request: Request, exc: Exception) -> Response:
     if request.method == "GET":
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
+        # halfway through signing in (the password given), the next step is the second factor
+        step = "/login/code" if site(request).sessions.halfway(request) else "/login"
+        return RedirectResponse(f"{step}?next={quote(request.url.path)}", 303)
     return site(request).message(
         request, 401, "Please sign in", "Your session has ended.", link={"href": "/login", "text": "Sign in"}
     )
