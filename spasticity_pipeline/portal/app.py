@@ -52,10 +52,12 @@ class HideResetTokens(logging.Filter):
     """Keep one-time reset tokens out of the access log (``/reset/<token>`` → ``/reset/…``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
             args = list(record.args)
-            args[2] = _RESET_PATH.sub("/reset/…", args[2])
-            record.args = tuple(args)
+            path = args[2]
+            if isinstance(path, str):
+                args[2] = _RESET_PATH.sub("/reset/…", path)
+                record.args = tuple(args)
         return True
 
 
