@@ -38,7 +38,7 @@ def build_context(
 
 
 class StagingContractError(RuntimeError):
-    """The pseudonymised tables do not match the staging schema; nothing was loaded."""
+    """The pseudonymised tables do not match the raw tables' schema; nothing was loaded."""
 
 
 @dataclass
@@ -79,7 +79,7 @@ def process_submission(
         failures = check_staging(staging)
         if failures:  # a bug upstream, not the trust's data: block the load, say where
             raise StagingContractError(
-                f"{sub.submission_id}: staging tables break their schema: "
+                f"{sub.submission_id}: raw tables break their schema: "
                 + " | ".join(f"{t}: {m}" for t, m in failures.items())
             )
         current = warehouse.load_submission(sub.ref, result, staging)

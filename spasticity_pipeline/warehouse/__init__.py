@@ -1,4 +1,4 @@
-"""The curated warehouse's loader side: audit, quarantine and staging tables (spec §7)."""
+"""The curated warehouse's loader side: audit, quarantine and raw tables (spec §7; dbt's staging views read raw)."""
 
 from __future__ import annotations
 

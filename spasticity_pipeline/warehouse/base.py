@@ -89,7 +89,7 @@ class Warehouse(ABC):
         """W05's history: contacts of the trust's current submissions for other periods."""
         t = self.query(
             "SELECT c.contact_id, c.period, c.patient_token, c.contact_date, c.contact_type, c.attendance "
-            "FROM staging.contacts c JOIN audit.submissions s USING (submission_id) "
+            "FROM raw.contacts c JOIN audit.submissions s USING (submission_id) "
             "WHERE s.trust_ods_code = ? AND s.status <> 'rejected' AND NOT s.superseded AND c.period <> ? "
             "AND c.contact_type = 'injection' AND c.attendance = 'attended'",
             (trust, period),
@@ -178,5 +178,5 @@ class Warehouse(ABC):
                     self.insert_arrow(f"quarantine.{spec.table}", with_prefix(q, sub))
                 s = staging[spec.table]
                 if s.num_rows:
-                    self.insert_arrow(f"staging.{spec.table}", with_prefix(s, sub))
+                    self.insert_arrow(f"raw.{spec.table}", with_prefix(s, sub))
         return current

@@ -1,4 +1,4 @@
-"""Pandera schemas of the staging tables: the typed contract at the loader's boundary.
+"""Pandera schemas of the raw tables: the typed contract at the loader's boundary.
 
 The row rules have already run; these schemas guard what the loader writes against a bug
 upstream (an identifier column slipping through, a required field null, a code outside its
@@ -12,7 +12,7 @@ import pandera.pandas as pa
 import pyarrow
 
 from ..contract.fields import FILES, FileSpec
-from .schema import staging_columns
+from .schema import raw_columns
 
 _TOKEN = r"^[0-9a-f]{64}$"
 
@@ -32,8 +32,8 @@ def _column(spec: FileSpec, name: str) -> pa.Column:
 
 
 def staging_schema(spec: FileSpec) -> pa.DataFrameSchema:
-    cols = [c for c, _ in staging_columns(spec) if c not in ("submission_id", "trust_ods_code", "period")]
-    return pa.DataFrameSchema({c: _column(spec, c) for c in cols}, strict=True, name=f"staging.{spec.table}")
+    cols = [c for c, _ in raw_columns(spec) if c not in ("submission_id", "trust_ods_code", "period")]
+    return pa.DataFrameSchema({c: _column(spec, c) for c in cols}, strict=True, name=f"raw.{spec.table}")
 
 
 SCHEMAS = {spec.table: staging_schema(spec) for spec in FILES}

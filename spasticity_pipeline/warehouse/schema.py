@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..contract.fields import FILES, IDENTIFIER_FIELDS, FileSpec
 from ..pseudonymise import DERIVED
 
-SCHEMAS = ("audit", "quarantine", "staging")
+SCHEMAS = ("audit", "quarantine", "raw")
 
 #: columns every loaded row carries, in front of its own
 ROW_PREFIX = (("submission_id", "VARCHAR"), ("trust_ods_code", "VARCHAR"), ("period", "VARCHAR"))
@@ -50,7 +50,7 @@ AUDIT_FILES = (
 _KIND_TYPE = {"date": "DATE", "int": "INTEGER", "decimal": "DOUBLE"}
 
 
-def staging_columns(spec: FileSpec) -> tuple[tuple[str, str], ...]:
+def raw_columns(spec: FileSpec) -> tuple[tuple[str, str], ...]:
     own = tuple((f.name, _KIND_TYPE.get(f.kind, "VARCHAR")) for f in spec.fields if f.name not in IDENTIFIER_FIELDS)
     return ROW_PREFIX + own + DERIVED.get(spec.table, ()) + (("row_number", "BIGINT"),)
 
@@ -65,7 +65,7 @@ def tables() -> dict[str, tuple[tuple[str, str], ...]]:
     out = {"audit.submissions": AUDIT_SUBMISSIONS, "audit.findings": AUDIT_FINDINGS, "audit.files": AUDIT_FILES}
     for spec in FILES:
         out[f"quarantine.{spec.table}"] = quarantine_columns(spec)
-        out[f"staging.{spec.table}"] = staging_columns(spec)
+        out[f"raw.{spec.table}"] = raw_columns(spec)
     return out
 
 

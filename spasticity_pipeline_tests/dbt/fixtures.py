@@ -53,7 +53,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("severity", "VARCHAR"),
         ("message", "VARCHAR"),
     ],
-    "staging.patients": PREFIX
+    "raw.patients": PREFIX
     + [
         ("local_patient_id", "VARCHAR"),
         ("sex", "VARCHAR"),
@@ -68,7 +68,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("imd_decile", "INTEGER"),
         ("row_number", "BIGINT"),
     ],
-    "staging.referrals": PREFIX
+    "raw.referrals": PREFIX
     + [
         ("referral_id", "VARCHAR"),
         ("local_patient_id", "VARCHAR"),
@@ -84,7 +84,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("age_at_referral", "INTEGER"),
         ("row_number", "BIGINT"),
     ],
-    "staging.contacts": PREFIX
+    "raw.contacts": PREFIX
     + [
         ("contact_id", "VARCHAR"),
         ("referral_id", "VARCHAR"),
@@ -97,7 +97,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("patient_token", "VARCHAR"),
         ("row_number", "BIGINT"),
     ],
-    "staging.injections": PREFIX
+    "raw.injections": PREFIX
     + [
         ("injection_id", "VARCHAR"),
         ("contact_id", "VARCHAR"),
@@ -109,7 +109,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("guidance", "VARCHAR"),
         ("row_number", "BIGINT"),
     ],
-    "staging.adverse_events": PREFIX
+    "raw.adverse_events": PREFIX
     + [
         ("event_id", "VARCHAR"),
         ("contact_id", "VARCHAR"),
@@ -119,7 +119,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("serious", "VARCHAR"),
         ("row_number", "BIGINT"),
     ],
-    "staging.goals": PREFIX
+    "raw.goals": PREFIX
     + [
         ("goal_id", "VARCHAR"),
         ("referral_id", "VARCHAR"),
@@ -133,7 +133,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("outcome_score", "INTEGER"),
         ("row_number", "BIGINT"),
     ],
-    "staging.outcome_measures": PREFIX
+    "raw.outcome_measures": PREFIX
     + [
         ("measure_id", "VARCHAR"),
         ("referral_id", "VARCHAR"),
@@ -145,7 +145,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("value_numeric", "DOUBLE"),
         ("row_number", "BIGINT"),
     ],
-    "staging.experience": PREFIX
+    "raw.experience": PREFIX
     + [
         ("response_id", "VARCHAR"),
         ("referral_id", "VARCHAR"),
@@ -157,7 +157,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 FILE_OF = {
-    f"staging.{t}": f"{t}.csv"
+    f"raw.{t}": f"{t}.csv"
     for t in (
         "patients",
         "referrals",
@@ -184,7 +184,7 @@ class Submission:
     rejected_rows_in: int = 0
 
     def add(self, table: str, **values: Any) -> None:
-        rows = self.rows[f"staging.{table}"]
+        rows = self.rows[f"raw.{table}"]
         values.update(
             submission_id=self.submission_id, trust_ods_code=self.trust, period=self.period, row_number=len(rows) + 1
         )
@@ -495,7 +495,7 @@ def create_sources(
     to ``file`` here, as for a regional-v1 submission)."""
     subs = build()
     double = "DOUBLE PRECISION" if engine == "postgres" else "DOUBLE"
-    for schema in ("audit", "staging", "quarantine"):
+    for schema in ("audit", "raw", "quarantine"):
         execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     tables = dict(TABLES)
     if findings_dataset_file:

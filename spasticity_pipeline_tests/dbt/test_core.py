@@ -190,7 +190,7 @@ def test_models_land_in_exactly_staging_core_and_marts(wh):
         )
     }
     schemas = {s for s, _ in got}
-    assert schemas <= {"audit", "staging", "quarantine", "core", "marts"}, schemas  # no main_core, public_marts
+    assert schemas <= {"audit", "raw", "staging", "quarantine", "core", "marts"}, schemas  # no main_core, public_marts
     assert {
         ("staging", "stg_referrals"),
         ("core", "fct_referral"),

@@ -201,5 +201,5 @@ def test_a_staging_contract_breach_blocks_the_load(settings, tmp_path, monkeypat
     assert not ev["staging_schema"].passed
     assert "unexpected column nhs_number" in str(ev["staging_schema"].metadata["failures"].value)
     with open_warehouse(settings) as wh:
-        assert wh.scalar("SELECT count(*) FROM staging.patients") == 0
+        assert wh.scalar("SELECT count(*) FROM raw.patients") == 0
     assert not landing.is_marked_processed(sub)

@@ -28,7 +28,7 @@ def test_analyst_role_reads_marts_but_not_quarantine(pg_url):
             conn.execute("RESET ROLE")
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f'SET ROLE "{role}"')
-                conn.execute("SELECT * FROM staging.patients")
+                conn.execute("SELECT * FROM raw.patients")
     finally:
         wh.execute(f'DROP OWNED BY "{role}"')
         wh.close()

@@ -42,9 +42,9 @@ def test_accepted_submission_loads_pseudonymised_rows(settings, tmp_path):
     assert out.status == "accepted" and out.current and out.conserved
     assert out.rows_loaded == sum(len(v) for v in BASE.values())
     with open_warehouse(settings) as wh:
-        patients = wh.query("SELECT * FROM staging.patients ORDER BY row_number").to_pylist()
-        referrals = wh.query("SELECT * FROM staging.referrals ORDER BY row_number").to_pylist()
-        measures = wh.query("SELECT value, value_numeric FROM staging.outcome_measures ORDER BY row_number").to_pylist()
+        patients = wh.query("SELECT * FROM raw.patients ORDER BY row_number").to_pylist()
+        referrals = wh.query("SELECT * FROM raw.referrals ORDER BY row_number").to_pylist()
+        measures = wh.query("SELECT value, value_numeric FROM raw.outcome_measures ORDER BY row_number").to_pylist()
         sub_row = wh.submissions().to_pylist()
     assert len(patients) == 3
     p = patients[0]
@@ -89,7 +89,7 @@ def test_resubmission_supersedes_and_rejected_supersedes_nothing(settings, tmp_p
     second = _process(settings, _land(settings, tmp_path, BASE, "3", T0 + dt.timedelta(days=2)))
     with open_warehouse(settings) as wh:
         rows = {r["submission_id"]: (r["status"], r["superseded"]) for r in wh.submissions().to_pylist()}
-        staged = wh.scalar("SELECT count(*) FROM staging.patients")
+        staged = wh.scalar("SELECT count(*) FROM raw.patients")
     assert rows == {
         first.submission_id: ("accepted", True),
         rejected.submission_id: ("rejected", False),
@@ -126,7 +126,7 @@ def test_a_failed_load_leaves_no_rows(settings, tmp_path, monkeypatch):
     with open_warehouse(settings) as wh:
         counts = [
             wh.scalar(f"SELECT count(*) FROM {t}")
-            for t in ("audit.submissions", "audit.findings", "staging.patients", "staging.contacts")
+            for t in ("audit.submissions", "audit.findings", "raw.patients", "raw.contacts")
         ]
     assert counts == [0, 0, 0, 0]
 

@@ -35,7 +35,7 @@ def test_no_identifier_outside_quarantine(tmp_path, caplog):
             process_submission(sub, settings, wh, ctx)
         # every NHS number, postcode and birth date the trusts sent (quarantine keeps them as received)
         q = wh.query("SELECT nhs_number, postcode, birth_date FROM quarantine.patients").to_pylist()
-        staged = wh.query("SELECT * FROM staging.patients").to_pylist()
+        staged = wh.query("SELECT * FROM raw.patients").to_pylist()
         assert q and staged  # the network has faults and clean rows
         identifiers = set()
         for folder in (tmp_path / "gen").rglob("patients.csv"):
@@ -47,7 +47,7 @@ def test_no_identifier_outside_quarantine(tmp_path, caplog):
             t
             for t in wh.query(
                 "SELECT table_schema || '.' || table_name AS t FROM information_schema.tables "
-                "WHERE table_schema IN ('staging', 'audit')"
+                "WHERE table_schema IN ('raw', 'audit')"
             )
             .column("t")
             .to_pylist()

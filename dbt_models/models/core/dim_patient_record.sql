@@ -1,5 +1,5 @@
 -- Each trust's current patient rows, one per (trust, local_patient_id) — the current-data rule
--- applied to staging.patients. local_patient_id means something only inside its trust.
+-- applied to raw.patients. local_patient_id means something only inside its trust.
 {{ current_rows('stg_patients', 'local_patient_id',
    ['trust_ods_code', 'local_patient_id', 'patient_token', 'sex', 'ethnic_category', 'primary_condition',
     'condition_onset_date', 'communication_preference', 'birth_year_month', 'postcode_outward', 'lsoa_code',

@@ -1,4 +1,4 @@
--- staging.adverse_events as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.adverse_events as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -10,4 +10,4 @@ select submission_id,
        severity,
        serious,
        row_number
-from {{ source('staging', 'adverse_events') }}
+from {{ source('raw', 'adverse_events') }}

@@ -1,4 +1,4 @@
--- staging.contacts as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.contacts as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -13,4 +13,4 @@ select submission_id,
        physio_present,
        site_ods_code,
        row_number
-from {{ source('staging', 'contacts') }}
+from {{ source('raw', 'contacts') }}

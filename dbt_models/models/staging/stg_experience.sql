@@ -1,4 +1,4 @@
--- staging.experience as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.experience as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -10,4 +10,4 @@ select submission_id,
        understood_goals,
        preferred_contact,
        row_number
-from {{ source('staging', 'experience') }}
+from {{ source('raw', 'experience') }}

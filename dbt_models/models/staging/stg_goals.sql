@@ -1,4 +1,4 @@
--- staging.goals as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.goals as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -14,4 +14,4 @@ select submission_id,
        outcome_date,
        outcome_score,
        row_number
-from {{ source('staging', 'goals') }}
+from {{ source('raw', 'goals') }}

@@ -1,4 +1,4 @@
--- staging.injections as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.injections as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -12,4 +12,4 @@ select submission_id,
        units,
        guidance,
        row_number
-from {{ source('staging', 'injections') }}
+from {{ source('raw', 'injections') }}

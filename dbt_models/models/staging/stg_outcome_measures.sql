@@ -1,4 +1,4 @@
--- staging.outcome_measures as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.outcome_measures as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -12,4 +12,4 @@ select submission_id,
        value,
        value_numeric,
        row_number
-from {{ source('staging', 'outcome_measures') }}
+from {{ source('raw', 'outcome_measures') }}

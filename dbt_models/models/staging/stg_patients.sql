@@ -1,4 +1,4 @@
--- staging.patients as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.patients as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -15,4 +15,4 @@ select submission_id,
        lsoa_code,
        imd_decile,
        row_number
-from {{ source('staging', 'patients') }}
+from {{ source('raw', 'patients') }}

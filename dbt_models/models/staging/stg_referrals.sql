@@ -1,4 +1,4 @@
--- staging.referrals as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
+-- raw.referrals as the loader wrote it (typed, pseudonymised): every accepted submission's rows,
 -- superseded ones included; core applies the current-data rule.
 select submission_id,
        trust_ods_code,
@@ -16,4 +16,4 @@ select submission_id,
        discharge_date,
        age_at_referral,
        row_number
-from {{ source('staging', 'referrals') }}
+from {{ source('raw', 'referrals') }}

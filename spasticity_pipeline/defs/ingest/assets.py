@@ -54,7 +54,7 @@ def _file_table(o: Outcome) -> str:
     owners=["team:data-engineering"],
     pool="warehouse",
     description="Every landed submission of a trust × month: validated (F01–F07, R01–R10, W01–W05), "
-    "pseudonymised and loaded into audit, quarantine and staging in one transaction per submission.",
+    "pseudonymised and loaded into audit, quarantine and raw in one transaction per submission.",
     check_specs=[
         dg.AssetCheckSpec(
             "row_conservation",

@@ -1,7 +1,7 @@
 """The dbt project (``dbt_models/``) as Dagster assets, through dagster-dbt.
 
 * staging and core models are in group ``warehouse``, marts in ``metrics``;
-* every dbt source (the loader's ``staging.*`` and ``audit.*`` tables) is the one upstream asset
+* every dbt source (the loader's ``raw.*`` and ``audit.*`` tables) is the one upstream asset
   ``loaded_submissions`` — the partitioned ingest asset — so the graph reads
   landing → ingest → staging → core → marts → reports;
 * dbt tests are asset checks (dagster-dbt's default, ``enable_asset_checks``);
@@ -36,7 +36,7 @@ from ..resources import SpasticityResource
 PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_models"
 LOADED = dg.AssetKey("loaded_submissions")
 #: dbt source names whose tables the ingest asset writes
-LOADER_SOURCES = ("staging", "audit")
+LOADER_SOURCES = ("raw", "audit")
 #: the profile's environment (dbt_models/profiles.yml)
 TARGET_VAR = "SPASTICITY_DBT_TARGET"
 
