@@ -218,7 +218,7 @@ def test_shipped_postcode_lookup_is_the_generated_one():
 @pytest.mark.slow
 def test_warehouse_from_dialects_equals_warehouse_from_regional_v1(tmp_path):
     """Issue 4's 'done when': the same network, sent in dialects or all in regional-v1, loads the
-    same staging rows (row numbers and submission ids aside: they are the trust's own files')."""
+    same raw rows (row numbers and submission ids aside: they are the trust's own files')."""
     kw = dict(
         trusts=["RDR", "RYR", "RYY", "RTK"],
         months=["2026-08", "2026-09"],
@@ -254,7 +254,7 @@ def test_warehouse_from_dialects_equals_warehouse_from_regional_v1(tmp_path):
                 "outcome_measures",
                 "experience",
             ):
-                rows = wh.query(f"SELECT * FROM staging.{t}").to_pylist()
+                rows = wh.query(f"SELECT * FROM raw.{t}").to_pylist()
                 tables[t] = sorted(
                     tuple((k, str(v)) for k, v in r.items() if k not in ("submission_id", "row_number")) for r in rows
                 )
