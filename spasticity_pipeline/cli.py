@@ -471,6 +471,42 @@ def users_reset(email: str) -> None:
     click.echo(f"{load_config().public_url}/reset/{token}")
 
 
+@main.command()
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+def purge(dry_run: bool) -> None:
+    """Delete raw portal uploads and rejected landings older than SPASTICITY_RETENTION_DAYS (default 90).
+
+    Each deletion is recorded in the access audit (spasticity audit --action purge). The nightly
+    build does the same (asset expired_uploads_purged).
+    """
+    from .retention import purge_expired
+
+    settings = get_settings()
+    purged = purge_expired(settings, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    out.print(
+        f"{verb} {len(purged.uploads)} raw upload(s) and {len(purged.landings)} rejected landing(s) older than "
+        f"{settings.retention_days} days ({purged.bytes:,} bytes)"
+    )
+    for name in [*purged.uploads, *purged.landings]:
+        out.print(f"  {name}", highlight=False)
+
+
+@main.command()
+@click.option("--days", type=int, default=30, show_default=True, help="How far back.")
+@click.option("--action", default=None, help="One kind: login, mfa, logout, reset, upload, confirm, download, purge.")
+@click.option("--limit", type=int, default=200, show_default=True)
+def audit(days: int, action: str | None, limit: int) -> None:
+    """The access audit, newest first: sign-ins, second-factor events, downloads, purges."""
+    from .access_audit import entries
+
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    columns = ("at", "action", "outcome", "email", "trust", "ip", "target", "detail")
+    click.echo("\t".join(["at (UTC)", "action", "outcome", "user", "trust", "address", "target", "detail"]))
+    for e in entries(get_settings(), since=since, action=action, limit=limit):  # one line each, to grep
+        click.echo("\t".join(str(e.get(c) or "-") for c in columns))
+
+
 def run_cli() -> None:
     try:
         main(standalone_mode=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .contract.submission import SubmissionRef
+from .owner_only import make_private, private_dir
 from .settings import Settings
 
 RECEIVED = "received.json"
@@ -56,12 +57,14 @@ def submit(
     manifest = (folder / MANIFEST).read_bytes()
     sid = _id(trust, period, at, manifest)
     parent = settings.landing / trust / period
-    parent.mkdir(parents=True, exist_ok=True)
+    for level in (settings.landing, settings.landing / trust, parent):
+        private_dir(level)  # patient data: owner-only whatever the umask
     tmp = parent / f".incoming-{sid}"
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(folder, tmp, ignore=shutil.ignore_patterns(MANIFEST, RECEIVED))
     (tmp / RECEIVED).write_text(json.dumps({"submission_id": sid, "received_at": at.isoformat()}), encoding="utf-8")
     shutil.copy2(folder / MANIFEST, tmp / MANIFEST)
+    make_private(tmp)
     final = parent / sid
     tmp.rename(final)
     return LandedSubmission(sid, trust, period, final, at)

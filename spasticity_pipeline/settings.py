@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     portal_mfa_issuer: str = Field(default="Spasticity network", min_length=1, max_length=64)
     #: the portal's address as its users reach it (the reset links ``spasticity users reset`` prints)
     portal_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/]+(/\S*)?$")
+    #: addresses (or networks, ``10.0.0.0/8``) of reverse proxies whose X-Forwarded-Proto/-For the
+    #: portal believes; comma-separated; empty: none
+    portal_trusted_proxies: str = "127.0.0.1"
+    #: raw uploads and rejected landings are deleted after this many days (``spasticity purge``)
+    retention_days: int = Field(default=90, ge=1, le=36_500)
 
     @field_validator("home", mode="after")
     @classmethod

@@ -1,4 +1,4 @@
-"""Operations: the nightly schedule and failure alerts."""
+"""Operations: the nightly schedule, failure alerts, and the nightly purge of expired data."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import json
 
 import dagster as dg
 
+from ..retention import purge_expired
 from ..settings import get_settings
 from .ingest.jobs import NETWORK_CHECKS
+from .resources import SpasticityResource
 
 LOADED = dg.AssetKey("loaded_submissions")
 
@@ -28,6 +30,25 @@ nightly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:30 London time (GMT or BST: Dagster resolves the clock change).",
 )
+
+
+@dg.asset(
+    group_name="operations",
+    kinds={"python"},
+    pool="warehouse",
+    description="Deletes raw portal uploads and rejected landings older than SPASTICITY_RETENTION_DAYS "
+    "(90 by default), each deletion recorded in the access audit (spasticity audit --action purge).",
+)
+def expired_uploads_purged(spasticity: SpasticityResource) -> dg.MaterializeResult:
+    purged = purge_expired(spasticity.settings)
+    return dg.MaterializeResult(
+        metadata={
+            "raw uploads deleted": len(purged.uploads),
+            "rejected landings deleted": len(purged.landings),
+            "bytes freed": purged.bytes,
+            "retention days": spasticity.settings.retention_days,
+        }
+    )
 
 
 @dg.run_failure_sensor(
@@ -50,4 +71,6 @@ def run_failure_alert(context: dg.RunFailureSensorContext) -> None:
     context.log.error(f"run {alert['run_id']} of {alert['job']} failed; alert written to {path}")
 
 
-defs = dg.Definitions(jobs=[nightly_job], schedules=[nightly_schedule], sensors=[run_failure_alert])
+defs = dg.Definitions(
+    assets=[expired_uploads_purged], jobs=[nightly_job], schedules=[nightly_schedule], sensors=[run_failure_alert]
+)

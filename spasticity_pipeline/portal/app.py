@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .assets import STATIC, TARGET
 from .config import PortalConfig, load_config
 from .middleware import BodyLimit, SecurityHeaders
 from .routes import auth, errors, mfa, network, submissions, uploads
 from .site import Site
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +43,12 @@ def create_app(cfg: PortalConfig | None = None) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit, upload_limit=cfg.max_upload_bytes)],
+        middleware=[
+            # first (outermost): the client's real address and scheme, from trusted proxies only
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=list(cfg.trusted_proxies)),
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, upload_limit=cfg.max_upload_bytes),
+        ],
         exception_handlers=errors.handlers,
     )
     app.state.site = Site(cfg)
@@ -61,6 +71,14 @@ class HideResetTokens(logging.Filter):
         return True
 
 
+def server_config(app: Starlette, host: str, port: int, log_level: str = "info") -> uvicorn.Config:
+    """How uvicorn serves the portal (``serve`` and the tests alike)."""
+    import uvicorn
+
+    # proxy headers are the app's own middleware (the configured trusted proxies), not uvicorn's
+    return uvicorn.Config(app, host=host, port=port, proxy_headers=False, server_header=False, log_level=log_level)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the portal with uvicorn (``spasticity portal``); config from the environment."""
     import uvicorn
@@ -69,7 +87,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     logging.getLogger("uvicorn.access").addFilter(HideResetTokens())
     app = create_app()
     log.info("portal on http://%s:%d (home %s)", host, port, app.state.site.cfg.settings.home)
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info")
+    uvicorn.Server(server_config(app, host, port)).run()
 
 
 __all__ = ["create_app", "serve"]

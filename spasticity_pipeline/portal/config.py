@@ -39,6 +39,8 @@ class PortalConfig:
     mfa_issuer: str = "Spasticity network"
     #: the portal's address as users reach it, for the reset links the CLI prints
     public_url: str = "http://127.0.0.1:8000"
+    #: reverse proxies whose X-Forwarded-Proto/-For are believed (addresses or networks)
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
 
     @property
     def home(self) -> Path:
@@ -72,4 +74,5 @@ def load_config(settings: Settings | None = None) -> PortalConfig:
         secure_cookies=settings.portal_secure_cookies,
         mfa_issuer=settings.portal_mfa_issuer,
         public_url=settings.portal_url.rstrip("/"),
+        trusted_proxies=tuple(p.strip() for p in settings.portal_trusted_proxies.split(",") if p.strip()),
     )

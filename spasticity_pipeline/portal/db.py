@@ -3,13 +3,13 @@ login attempts, uploads and the audit log. Never the warehouse: the pipeline own
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import access_audit
 from ..settings import Settings, get_settings
 
 SCHEMA = """
@@ -73,18 +73,7 @@ CREATE TABLE IF NOT EXISTS uploads (
     landed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS uploads_trust ON uploads (trust, created_at);
-CREATE TABLE IF NOT EXISTS audit_log (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    action TEXT NOT NULL,              -- login | logout | upload | confirm | download
-    outcome TEXT NOT NULL,             -- success | failure | refused | throttled
-    email TEXT,
-    trust TEXT,
-    ip TEXT,
-    target TEXT,                       -- upload id, submission id or file name
-    detail TEXT
-);
-"""
+"""  # and the access audit's audit_log (access_audit.py)
 
 
 #: columns added after their table was first shipped: (table, column, declaration)
@@ -98,18 +87,16 @@ _ADDED_COLUMNS = [
 
 
 def db_path(settings: Settings) -> Path:
-    return settings.home / "portal" / "portal.db"
+    return access_audit.audit_path(settings)
 
 
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+now_iso = access_audit.now_iso
 
 
 class PortalDB:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=15)
+        con = access_audit.connect(path)  # owner-only: 0600 (SQLite gives -wal and -shm its mode) in 0700
         try:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
@@ -151,22 +138,10 @@ class PortalDB:
         with self.connect() as con:
             return con.execute(sql, params).rowcount
 
-    def audit(
-        self,
-        action: str,
-        outcome: str,
-        *,
-        email: str | None = None,
-        trust: str | None = None,
-        ip: str | None = None,
-        target: str | None = None,
-        detail: str | None = None,
-    ) -> None:
-        self.run(
-            "INSERT INTO audit_log (at, action, outcome, email, trust, ip, target, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (now_iso(), action, outcome, email, trust, ip, target, detail),
-        )
+    def audit(self, action: str, outcome: str, **fields: Any) -> None:
+        """An access-audit entry (``email``, ``trust``, ``ip``, ``target``, ``detail``)."""
+        with self.connect() as con:
+            access_audit.insert(con, action, outcome, **fields)
 
 
 def open_db(settings: Settings | None = None) -> PortalDB:

@@ -1,5 +1,7 @@
-"""The ASGI middleware every request passes: security headers (with a per-request CSP nonce) and
-the request-body limit."""
+"""The ASGI middleware every request passes: security headers (with a per-request CSP nonce, and
+HSTS over https) and the request-body limit. The client's address and scheme come first from
+uvicorn's ``ProxyHeadersMiddleware``, which believes X-Forwarded-For/-Proto only from the
+configured trusted proxies (``SPASTICITY_PORTAL_TRUSTED_PROXIES``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+#: browsers keep to https for a year once they have seen the portal over it (OWASP ASVS 14.4.5)
+HSTS = b"max-age=31536000; includeSubDomains"
 #: request bodies other than uploads (sign-in, confirm, sign out) are small
 SMALL_BODY = 64 * 1024
 
@@ -24,6 +28,7 @@ class SecurityHeaders:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
         is_asset = scope["path"].startswith(("/assets/", "/static/"))
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -43,6 +48,8 @@ class SecurityHeaders:
                 }
                 if not is_asset:
                     extra[b"cache-control"] = b"no-store"
+                if https:  # the scheme as the client used it (a trusted proxy's X-Forwarded-Proto)
+                    extra[b"strict-transport-security"] = HSTS
                 headers += [(k, v) for k, v in extra.items() if k not in names]
                 message["headers"] = headers
             await send(message)

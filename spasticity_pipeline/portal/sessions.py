@@ -198,5 +198,5 @@ def same_secret(sent: str, expected: str) -> bool:
 
 
 def client_ip(request: Request) -> str:
-    """The client's address (uvicorn applies X-Forwarded-For only from trusted proxies)."""
+    """The client's address (X-Forwarded-For is applied, by the app's proxy middleware, only from trusted proxies)."""
     return request.client.host if request.client else "unknown"

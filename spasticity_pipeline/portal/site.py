@@ -111,6 +111,12 @@ class Site:
             **kw,
         )
 
+    def account(self, typed: str) -> str | None:
+        """The email of the account ``typed`` names, for the audit; None when there is none (what
+        was typed into the email box might be a password, which the audit must never hold)."""
+        row = self.db.one("SELECT email FROM users WHERE email = ?", (typed.strip(),)) if typed else None
+        return row["email"] if row else None
+
     async def form(self, request: Request, **kw: Any) -> Any:
         if request.state.body_too_large:
             raise BodyTooLarge()

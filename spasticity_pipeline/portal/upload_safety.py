@@ -12,6 +12,7 @@ import zlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO
 
+from ..owner_only import open_private, private_dir
 from .config import MAX_ZIP_ENTRIES, MAX_ZIP_RATIO, PortalConfig
 
 ALLOWED_EXTENSIONS = (".csv", ".xlsx", ".zip")
@@ -130,7 +131,9 @@ def store_files(
 ) -> list[str]:
     """Write the uploaded files (unpacking zips) into ``folder``; returns the names stored.
     ``allowed`` maps each lower-cased file name a submission may hold to its expected spelling."""
-    folder.mkdir(parents=True, exist_ok=False)
+    private_dir(folder.parent)
+    folder.mkdir(exist_ok=False)
+    private_dir(folder)
     stored: list[str] = []
     budget = cfg.max_unzipped_bytes
 
@@ -138,7 +141,7 @@ def store_files(
         nonlocal budget
         if name in stored:
             raise UploadRefused(f"{name} was uploaded twice")
-        with open(folder / name, "xb") as dst:
+        with open_private(folder / name, "xb") as dst:
             budget -= _copy_limited(src, dst, budget, label)
         stored.append(name)
         if name.lower().endswith(".xlsx"):

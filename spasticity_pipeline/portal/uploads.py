@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from .. import landing, periods
 from ..contract.submission import LOADED_SQL
+from ..owner_only import make_private
 from ..validate.result import FINDINGS_SCHEMA
 from .config import PortalConfig
 from .db import PortalDB, now_iso
@@ -142,6 +143,7 @@ class Uploads:
                 "n_warnings": result.n_warnings,
             }
             write_feedback(record, result.findings, root / "feedback", result.cells, result.file_labels)
+            make_private(root)  # what the libraries wrote (manifest, parquet, reports): owner-only too
             self.db.run(
                 "UPDATE uploads SET state = 'validated', stage = 'done', status = ? WHERE id = ?",
                 (result.status, upload_id),
@@ -167,6 +169,11 @@ class Uploads:
 
     def confirm(self, upload_id: str, trust: str) -> landing.LandedSubmission:
         """Land an accepted pre-flight (once, however often the button is pressed)."""
+        if not (self.folder(upload_id) / "submission" / landing.MANIFEST).is_file():
+            raise UploadRefused(
+                f"the files of this upload were deleted after {self.cfg.settings.retention_days} days "
+                "(the retention period): upload them again to submit them"
+            )
         claimed = self.db.run(
             "UPDATE uploads SET state = 'landing' WHERE id = ? AND trust = ? AND state = 'validated' "
             f"AND status IN ({LOADED_SQL})",

@@ -117,10 +117,11 @@ def _serve(app) -> Iterator[str]:
 
     import uvicorn
 
+    from spasticity_pipeline.portal.app import server_config
     from spasticity_pipeline_tests.ui.test_browser import _free_port
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -59,7 +59,7 @@ async def login(request: Request) -> Response:
     next_ = text(form.get("next")) or "/"
     ip = client_ip(request)
     if not s.sessions.csrf_ok(request, form, None):
-        s.audit(request, "login", "refused", email=email or None, detail="missing or wrong CSRF token")
+        s.audit(request, "login", "refused", email=s.account(email), detail="missing or wrong CSRF token")
         return _login_form(s, request, 403, "Your sign-in form had expired. Please try again.", email)
     # the slot is taken before the password is checked, so parallel guesses cannot overrun it
     attempt = await run_in_threadpool(s.throttle.reserve, PASSWORD_STEP, email, ip)
@@ -68,7 +68,7 @@ async def login(request: Request) -> Response:
     user = await run_in_threadpool(authenticate, s.db, email, password)
     if user is None:
         await run_in_threadpool(s.throttle.failed, attempt)
-        s.audit(request, "login", "failure", email=email or None)
+        s.audit(request, "login", "failure", email=s.account(email))
         return _login_form(s, request, 401, "The email address or password is not right.", email, next_)
     if not await run_in_threadpool(s.throttle.succeeded, attempt):
         return _too_many(s, request, email)
@@ -82,7 +82,7 @@ async def login(request: Request) -> Response:
 
 
 def _too_many(s: Site, request: Request, email: str) -> Response:
-    s.audit(request, "login", "throttled", email=email or None)
+    s.audit(request, "login", "throttled", email=s.account(email))
     return s.message(
         request,
         429,

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...owner_only import make_private, private_dir
 from ..findings_view import finding_rows
 from ..sessions import User
 from ..site import SHOWN_FINDINGS, Site, attachment, site
@@ -131,7 +132,8 @@ def _warehouse_feedback(s: Site, sub: Submission, kind: str) -> Path:
         "n_warnings": sub.n_warnings,
     }
     findings = processed_findings(s.cfg.settings, sub.submission_id).to_pandas()
-    html, csv = write_feedback(record, findings, s.cfg.feedback / sub.submission_id)
+    html, csv = write_feedback(record, findings, private_dir(s.cfg.feedback / sub.submission_id))
+    make_private(html.parent)
     return html if kind == "html" else csv
 
 
