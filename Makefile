@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SPASTICITY_HOME ?= $(CURDIR)/data
 
-.PHONY: demo test test-fast lint bench ui clean postgres browser portal portal-assets
+.PHONY: demo test test-fast lint generate bench ui clean postgres browser portal portal-assets
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint dbt_models/models --processes 2
+
+## Rewrite the dbt project's copies of the contract and config (seeds, macros/contract.sql,
+## sources.yml) from their sources; a test fails when one is out of date.
+generate: $(STAMP)
+	$(BIN)/python -m spasticity_pipeline.dbt_copies
 
 ## The fast loop while you work: unit tests only (no dbt runs, browsers or big networks).
 test-fast: $(STAMP)

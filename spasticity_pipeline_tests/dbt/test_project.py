@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import re
 
+import pytest
+
+from spasticity_pipeline import dbt_copies
 from spasticity_pipeline.bank_holidays import england, seed_csv
 from spasticity_pipeline.config import Target, Targets, clinical, registry, targets
 from spasticity_pipeline.contract.codes import ETHNIC_GROUP
@@ -12,8 +15,6 @@ from spasticity_pipeline.contract.fields import FILES
 from spasticity_pipeline.contract.metrics import METRICS
 from spasticity_pipeline.contract.rules import RULES
 from spasticity_pipeline.defs.warehouse.dbt import PROJECT_DIR
-from spasticity_pipeline.metric_targets import SEED as TARGETS_SEED
-from spasticity_pipeline.metric_targets import seed_csv as targets_seed_csv
 
 
 def test_organisations_seed_is_the_registry():
@@ -80,17 +81,13 @@ def test_clinical_limits_seed_is_the_clinical_config():
 
 
 def test_metric_targets_seed_is_written_from_the_targets_config():
-    """config/targets.yaml is the one source: the seed must be what it generates (rewrite it with
-    ``python -m spasticity_pipeline.metric_targets`` after editing the YAML)."""
-    assert TARGETS_SEED.read_text(encoding="utf-8") == targets_seed_csv(), (
-        "run python -m spasticity_pipeline.metric_targets"
-    )
+    """config/targets.yaml is the one source: the seed is what it generates (``make generate``)."""
     seed = {r["metric_id"]: (float(r["target"]), float(r["amber"])) for r in _seed("metric_targets")}
     assert seed == {m: (t.target, t.amber) for m, t in targets().metrics.items()}
     assert seed["M01"] == (0.92, 0.85) and seed["M17"] == (0.08, 0.12)
     # a metric without a target has no row; values are written exactly
     other = Targets(version="x", metrics={"M11": Target(target=0.1, amber=0.3), "M02": Target(target=1 / 3, amber=0.2)})
-    assert targets_seed_csv(other) == "metric_id,target,amber\nM02,0.3333333333333333,0.2\nM11,0.1,0.3\n"
+    assert dbt_copies.metric_targets(other) == "metric_id,target,amber\nM02,0.3333333333333333,0.2\nM11,0.1,0.3\n"
 
 
 def test_metric_and_ethnic_group_seeds_are_the_contract():
@@ -109,3 +106,44 @@ def test_dataset_files_macro_is_the_contract():
 def test_target_dir_and_logs_are_ignored():
     ignored = (PROJECT_DIR / ".gitignore").read_text(encoding="utf-8").split()
     assert {"target/", "logs/", "dbt_packages/"} <= set(ignored)
+
+
+def test_every_generated_copy_is_current():
+    """Seeds, the contract macros and sources.yml are what their sources give (``make generate``)."""
+    assert dbt_copies.drifted() == [], "run make generate"
+
+
+def test_drift_is_found_and_mended(tmp_path):
+    for rel in dbt_copies.COPIES:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(dbt_copies.COPIES[rel](), encoding="utf-8")
+    assert dbt_copies.drifted(tmp_path) == []
+    (tmp_path / "seeds/organisations.csv").write_text("ods,name,role,hub\nRDR,Somewhere,hub,\n", encoding="utf-8")
+    (tmp_path / "macros/contract.sql").unlink()
+    assert dbt_copies.drifted(tmp_path) == ["seeds/organisations.csv", "macros/contract.sql"]
+    assert dbt_copies.write_all(tmp_path) == ["seeds/organisations.csv", "macros/contract.sql"]
+    assert dbt_copies.drifted(tmp_path) == []
+
+
+def test_a_raw_column_without_a_description_stops_the_generator(monkeypatch):
+    from spasticity_pipeline.warehouse import column_docs
+
+    monkeypatch.delitem(column_docs.RAW_COLUMNS, "patient_token")
+    with pytest.raises(KeyError, match="raw.patients: no description for patient_token"):
+        dbt_copies.sources()
+
+
+def test_sources_list_every_column_the_loader_writes():
+    import yaml
+
+    from spasticity_pipeline.warehouse.schema import tables
+
+    doc = yaml.safe_load((PROJECT_DIR / "models" / "staging" / "sources.yml").read_text(encoding="utf-8"))
+    listed = {
+        f"{src['schema']}.{t['name']}": [c["name"] for c in t["columns"]]
+        for src in doc["sources"]
+        for t in src["tables"]
+    }
+    for name, cols in listed.items():
+        assert cols == [c for c, _ in tables()[name]], name
+    assert set(listed) == {f"raw.{s.table}" for s in FILES} | {"audit.submissions", "audit.findings"}
