@@ -68,6 +68,8 @@ class Outcome:
 def process_submission(
     sub: LandedSubmission, settings: Settings, warehouse: Warehouse, ctx: ValidationContext | None = None
 ) -> Outcome:
+    """Validate one landed submission, then record it rejected or load it pseudonymised (one
+    transaction); raises ``StagingContractError`` when the loadable tables break their schema."""
     start = time.perf_counter()
     ctx = ctx or build_context(settings, warehouse)
     result: ValidationResult = validate_submission(sub.folder, ctx, landed_as=sub.partition)

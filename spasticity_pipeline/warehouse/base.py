@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract.fields import FILES
-from ..contract.submission import SubmissionRef
+from ..contract.submission import LOADED_SQL, SubmissionRef
 from ..validate.context import HISTORY_SCHEMA
 from ..validate.result import ValidationResult
 from . import schema
@@ -90,7 +90,7 @@ class Warehouse(ABC):
         t = self.query(
             "SELECT c.contact_id, c.period, c.patient_token, c.contact_date, c.contact_type, c.attendance "
             "FROM raw.contacts c JOIN audit.submissions s USING (submission_id) "
-            "WHERE s.trust_ods_code = ? AND s.status <> 'rejected' AND NOT s.superseded AND c.period <> ? "
+            f"WHERE s.trust_ods_code = ? AND s.status IN ({LOADED_SQL}) AND NOT s.superseded AND c.period <> ? "
             "AND c.contact_type = 'injection' AND c.attendance = 'attended'",
             (trust, period),
         )
@@ -161,14 +161,14 @@ class Warehouse(ABC):
             self._forget(sub.submission_id)
             later = self.scalar(
                 "SELECT count(*) FROM audit.submissions WHERE trust_ods_code = ? AND period = ? "
-                "AND status <> 'rejected' AND received_at > ?",
+                f"AND status IN ({LOADED_SQL}) AND received_at > ?",
                 (sub.trust, sub.period, sub.received_at.replace(tzinfo=None)),
             )
             current = not later
             if current:
                 self.execute(
                     "UPDATE audit.submissions SET superseded = TRUE WHERE trust_ods_code = ? AND period = ? "
-                    "AND status <> 'rejected' AND NOT superseded",
+                    f"AND status IN ({LOADED_SQL}) AND NOT superseded",
                     (sub.trust, sub.period),
                 )
             self._audit_row(sub, result, superseded=not current)
