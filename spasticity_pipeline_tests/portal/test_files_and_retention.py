@@ -78,6 +78,14 @@ def test_no_file_under_the_portals_home_is_readable_by_others(umask_000, tmp_pat
     assert _readable_by_others(home) == []
 
 
+def test_a_secret_made_in_a_new_home_leaves_it_owner_only(umask_000, tmp_path):
+    from spasticity_pipeline.settings import get_settings
+
+    home = tmp_path / "fresh" / "home"
+    load_config(get_settings(home=home, portal_secret=""))
+    assert _readable_by_others(tmp_path / "fresh") == []
+
+
 def _get(base: str, path: str, **headers) -> httpx.Response:
     return httpx.get(base + path, headers=headers, timeout=30)
 
