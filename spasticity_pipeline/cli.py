@@ -269,15 +269,18 @@ def _generate(
 
     codes = [t.strip().upper() for t in trusts.split(",") if t.strip()] or None
     with console.status("generating the network's extracts…"):
-        return generate_network(
-            out,
-            trusts=codes,
-            months=default_months(n=months),
-            patients=patients,
-            seed=seed,
-            fault_rate=fault_rate,
-            dialects=not canonical_only,
-        )
+        try:
+            return generate_network(
+                out,
+                trusts=codes,
+                months=default_months(n=months),
+                patients=patients,
+                seed=seed,
+                fault_rate=fault_rate,
+                dialects=not canonical_only,
+            )
+        except ValueError as exc:  # unknown trusts, months before the network's first
+            raise click.UsageError(str(exc)) from None
 
 
 DEMO_MARKER = ".spasticity-demo"

@@ -43,9 +43,18 @@ class Registry(_Strict):
     network: str
     trusts: tuple[Trust, ...]
     locked_periods: tuple[str, ...] = ()
+    #: the network's first period: submissions before it are refused (F02) and have no partition
+    first_period: str = "2024-01"
     submission_deadline_day: int = Field(default=15, ge=1, le=28)
     #: a submission quarantining more than this share of its rows gets a warning check
     quarantine_warn_share: float = Field(default=0.05, gt=0, lt=1)
+
+    @field_validator("first_period")
+    @classmethod
+    def _first_period(cls, v: str) -> str:
+        if not periods.is_period(v):
+            raise ValueError(f"{v!r} is not a YYYY-MM period")
+        return v
 
     @field_validator("locked_periods")
     @classmethod

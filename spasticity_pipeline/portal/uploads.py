@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import landing, periods
+from ..config import registry
 from ..contract.submission import LOADED_SQL
 from ..owner_only import make_private
 from ..validate.result import FINDINGS_SCHEMA
@@ -37,18 +38,14 @@ log = logging.getLogger(__name__)
 UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-#: the years a submission's period may name (the dataset starts in this century)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
 def period_problem(period: str, today: dt.date) -> str | None:
-    """Why ``period`` cannot be uploaded for, or None: a ``YYYY-MM`` month from 2000 up to the
-    current month (spec §10 allows the current month; a later one is refused, as is year 0)."""
+    """Why ``period`` cannot be uploaded for, or None: a ``YYYY-MM`` month from the network's first
+    period up to the current month (spec §10 allows the current month; a later one is refused)."""
     if not periods.is_period(period):
         return "choose the period (month) the extract is for"
-    year = int(period[:4])
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        return f"choose the period (month) the extract is for: {period} is not a month from {FIRST_YEAR} on"
+    first = registry().first_period
+    if period < first:
+        return f"choose the period (month) the extract is for: {period} is before the network's first, {first}"
     if periods.is_future(period, today):
         return f"choose the period (month) the extract is for: {period} has not happened yet"
     return None

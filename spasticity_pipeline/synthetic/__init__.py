@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.csv as pacsv
 
+from .. import periods
 from ..config import registry
 from ..settings import SHIPPED_POSTCODE_LOOKUP
 from .faults import apply_faults, expected, plan_faults
@@ -43,15 +44,9 @@ class GeneratedSubmission:
 
 
 def default_months(today: dt.date | None = None, n: int = 6) -> list[str]:
-    today = today or dt.date.today()
-    y, m = today.year, today.month
-    out = []
-    for _ in range(n):
-        m -= 1
-        if m == 0:
-            y, m = y - 1, 12
-        out.append(f"{y:04d}-{m:02d}")
-    return sorted(out)
+    """The ``n`` full months before ``today``'s, oldest first."""
+    current = periods.of(today or dt.date.today())
+    return [periods.shift(current, -i) for i in range(n, 0, -1)]
 
 
 def _lookup() -> pd.DataFrame:
@@ -106,6 +101,11 @@ def generate_network(
     unknown = [t for t in trusts if reg.trust(t) is None]
     if unknown:
         raise ValueError(f"not in the registry: {', '.join(unknown)}")
+    if months[0] < reg.first_period:
+        raise ValueError(
+            f"{months[0]} is before the network's first period, {reg.first_period} (config/trusts.yaml): "
+            "its submissions would be rejected; generate fewer months"
+        )
     timelines = build_timelines(trusts, months, patients, seed, fault_rate)
     rng = np.random.default_rng([seed, 99])
     # E1 faults (written into canonical files) go on trusts without a dialect whether or not

@@ -91,6 +91,13 @@ def _check_manifest_fields(values: dict[str, str], ctx: ValidationContext, out: 
         out.add("F02", "manifest.json", "period must be YYYY-MM with a month from 01 to 12", field="period")
     elif periods.is_future(period, ctx.today):
         out.add("F02", "manifest.json", f"period {period} is in the future", field="period")
+    elif period < ctx.registry.first_period:
+        out.add(
+            "F02",
+            "manifest.json",
+            f"period {period} is before the network's first period, {ctx.registry.first_period}",
+            field="period",
+        )
     elif period in ctx.registry.locked_periods:
         out.add("F02", "manifest.json", f"period {period} is locked: the network has closed it", field="period")
     if "spec_version" in values and values["spec_version"] != SPEC_VERSION:

@@ -131,3 +131,11 @@ def test_a_bad_environment_variable_is_one_sentence_and_exit_2(tmp_path):
     assert res.returncode == 2, res.stderr
     assert "configuration error: SPASTICITY_SENSOR_INTERVAL:" in res.stderr
     assert "Traceback" not in res.stderr and "pydantic" not in res.stderr
+
+
+def test_generate_refuses_months_before_the_networks_first(env, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "g"), "--months", "60", "--trusts", "RDR"])
+    assert res.exit_code == 2 and "before the network's first period, 2024-01" in res.output
+    assert not (tmp_path / "g").exists() or not any((tmp_path / "g").rglob("manifest.json"))
+    res = CliRunner().invoke(main, ["generate", "--out", str(tmp_path / "g"), "--trusts", "XYZ"])
+    assert res.exit_code == 2 and "not in the registry: XYZ" in res.output

@@ -161,3 +161,12 @@ def test_a_submission_landed_under_another_trust_or_month_is_f02(tmp_path, base,
         assert f"{landed[0]}/{landed[1]}" in result.findings["message"][0].as_py()
         # F02 stops the file checks: nothing is counted or loaded
         assert all(f.rows_in == 0 for f in result.files.values())
+
+
+def test_a_period_before_the_networks_first_is_f02(tmp_path, base, ctx):
+    first = ctx.registry.first_period
+    before = folder(tmp_path, base, manifest_overrides={"period": "2023-12"})
+    assert first == "2024-01"
+    result = validate_submission(before, ctx)
+    assert rules(result) == [("F02", "manifest.json", "period")]
+    assert "before the network's first period, 2024-01" in result.findings["message"][0].as_py()

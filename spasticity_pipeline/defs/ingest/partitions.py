@@ -7,12 +7,10 @@ import dagster as dg
 
 from ...config import registry
 
-FIRST_PERIOD = "2024-01"
-
 trust_month = dg.MultiPartitionsDefinition(
     {
         "trust": dg.StaticPartitionsDefinition(list(registry().codes)),
-        "month": dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, fmt="%Y-%m", end_offset=1),
+        "month": dg.MonthlyPartitionsDefinition(start_date=registry().first_period, fmt="%Y-%m", end_offset=1),
     }
 )
 
