@@ -49,9 +49,11 @@ RULES: dict[str, Rule] = {
         Rule(
             "F05",
             "E1",
-            "a file is unreadable: not UTF-8, ragged rows, broken quoting, blank line",
-            "Save the file as UTF-8 CSV (or the encoding and delimiter your dialect declares) with the same "
-            "number of fields on every line.",
+            "a file is unreadable: not UTF-8, ragged rows, broken quoting, blank line, NUL byte, lone CR line end, "
+            "not a valid workbook",
+            "Save the file as UTF-8 CSV (or the encoding and delimiter your dialect declares) with LF or CRLF line "
+            "ends and the same number of fields on every line; save a workbook again from Excel, one table per "
+            "sheet with its header in row 1.",
         ),
         Rule(
             "F06",

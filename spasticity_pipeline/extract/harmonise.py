@@ -148,13 +148,14 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: Manifest | None, add
         if manifest is not None and entry is None:
             add("F04", name, not_listed(name, manifest))
             continue
-        if manifest is not None and entry is not None and entry.sha256 != sha256_of(path):
-            add("F04", name, sha256_differs(name, manifest), field="sha256")
-            continue
+        wanted = [t.sheet for t in dialect.tables.values() if t.file == name]
         sheets: dict[str | None, CsvTable]
         try:
+            if manifest is not None and entry is not None and entry.sha256 != sha256_of(path):
+                add("F04", name, sha256_differs(name, manifest), field="sha256")
+                continue
             if dialect.type == "xlsx":
-                sheets = {sheet: t for sheet, t in read_workbook(path).items()}
+                sheets = {sheet: t for sheet, t in read_workbook(path, [s for s in wanted if s]).items()}
             else:
                 sheets = {
                     None: read_csv_text(
@@ -162,9 +163,8 @@ def _read_sources(folder: Path, dialect: Dialect, manifest: Manifest | None, add
                     )
                 }
         except UnreadableFile as exc:
-            add("F05", name, f"{name} cannot be read: {exc}")
+            add("F05", name, f"{name} cannot be read: {exc}", row_number=exc.row)
             continue
-        wanted = [t.sheet for t in dialect.tables.values() if t.file == name]
         missing = [s for s in dict.fromkeys(wanted) if s not in sheets]
         for sheet in missing:
             add("F03", name, f"{name} has no sheet {sheet!r}, which dialect {dialect.name} reads", field=sheet)

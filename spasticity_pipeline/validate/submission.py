@@ -140,13 +140,13 @@ def _read_files(folder: Path, manifest: Manifest, out: _Findings) -> tuple[dict[
         if entry is None:
             out.add("F04", spec.name, not_listed(spec.name, manifest))
             continue
-        if entry.sha256 != sha256_of(path):
-            out.add("F04", spec.name, sha256_differs(spec.name, manifest), field="sha256")
-            continue
         try:
+            if entry.sha256 != sha256_of(path):
+                out.add("F04", spec.name, sha256_differs(spec.name, manifest), field="sha256")
+                continue
             csv = read_csv_text(path)
         except UnreadableFile as exc:
-            out.add("F05", spec.name, f"{spec.name} cannot be read: {exc}")
+            out.add("F05", spec.name, f"{spec.name} cannot be read: {exc}", row_number=exc.row)
             continue
         rows_in[spec.name] = csv.num_rows
         differs = rows_differ(spec.name, entry.rows, csv.num_rows, manifest)
