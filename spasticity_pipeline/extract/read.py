@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 class UnreadableFile(Exception):
@@ -148,11 +149,11 @@ def _row_at(raw: bytes, pos: int, delimiter: str, quotechar: str) -> int:
     return max(n, 0) + (1 if text.endswith(("\n", "\r")) else 0)
 
 
-def _first_outside_quotes(raw: bytes, pattern: bytes, quotechar: str) -> int | None:
+def _first_outside_quotes(raw: bytes, pattern: re.Pattern[bytes], quotechar: str) -> int | None:
     """Where ``pattern`` first occurs outside a quoted value (quote characters before it are even)."""
     q = quotechar.encode()
     quotes, last = 0, 0
-    for m in re.finditer(pattern, raw):
+    for m in pattern.finditer(raw):
         quotes += raw.count(q, last, m.start())
         last = m.start()
         if quotes % 2 == 0:
@@ -170,8 +171,8 @@ def _check_bytes(raw: bytes, delimiter: str, quotechar: str) -> None:
             f"the file contains a NUL byte (character 0) {_where(row)}; save it again as plain text",
             row or None,
         )
-    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
-        pos = _first_outside_quotes(raw, rb"\r(?!\n)", quotechar)
+    if b"\r" in raw and _LONE_CR.search(raw):
+        pos = _first_outside_quotes(raw, _LONE_CR, quotechar)
         if pos is not None:
             row = _row_at(raw, pos, delimiter, quotechar)
             raise UnreadableFile(
