@@ -278,9 +278,11 @@ def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') ->
     except pa.ArrowInvalid as exc:  # its text quotes the offending line: never shown
         if "invalid UTF8" in str(exc):
             raise _not_encoded(raw, "UTF-8", delimiter, quotechar) from None
-        raise _bad_record(
+        bad = _bad_record(
             raw, len(names), delimiter, quotechar, "the file could not be parsed as CSV (check quoting and delimiters)"
-        ) from None
+        )
+        hint = delimiter_hint(raw[:4096].split(b"\n", 1)[0].decode("utf-8", "replace"), delimiter)
+        raise UnreadableFile(f"{bad}{hint}", bad.row) from None
     # a blank line parses as an all-null record; re-parse to tell it from a row of empties
     if table.column_names != header:  # a header longer than the part of the file read for it
         raise UnreadableFile("the header could not be read (check quoting and delimiters in the first line)")
@@ -303,3 +305,17 @@ def read_csv_text(path: Path, *, delimiter: str = ",", quotechar: str = '"', enc
         except UnicodeDecodeError:
             raise _not_encoded(raw, encoding, delimiter, quotechar) from None
     return read_csv_bytes(raw, delimiter=delimiter, quotechar=quotechar)
+
+
+_DELIMITERS = {",": "','", ";": "';'", "|": "'|'", "\t": "a tab"}
+
+
+def delimiter_hint(header_line: str, declared: str) -> str:
+    """``; the header seems to be separated by ';', not ','`` when another common delimiter
+    splits the header line into more columns than the declared one does, else ``""``."""
+    counts = {d: header_line.count(d) for d in _DELIMITERS if d != declared}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] <= header_line.count(declared):
+        return ""
+    name = _DELIMITERS.get(declared, repr(declared))
+    return f"; the header seems to be separated by {_DELIMITERS[best]}, not {name}"
