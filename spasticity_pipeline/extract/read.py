@@ -218,11 +218,25 @@ def _header(raw: bytes, delimiter: str = ",", quotechar: str = '"') -> tuple[lis
     return row, names
 
 
-def _parse(raw: bytes, header: list[str], ignore_empty_lines: bool, delimiter: str, quotechar: str) -> pa.Table:
+def arrow_owned(raw: bytes) -> pa.Buffer:
+    """``raw`` copied into memory Arrow allocated (one memcpy).
+
+    pyarrow reads ahead on its own threads. Given a Python object (an ``io.BytesIO``, or a
+    buffer over ``bytes``) a pool thread must take the GIL to read or release it, and if that
+    happens while the interpreter exits — a parse error (F05) returns with read-ahead still in
+    flight — CPython ends the thread with ``pthread_exit``, whose unwind through a ``noexcept``
+    frame is ``std::terminate``: "terminate called without an active exception", exit −6. Memory
+    Arrow owns needs no GIL."""
+    buf = pa.allocate_buffer(len(raw))
+    pa.FixedSizeBufferWriter(buf).write(raw)
+    return buf
+
+
+def _parse(data: pa.Buffer, header: list[str], ignore_empty_lines: bool, delimiter: str, quotechar: str) -> pa.Table:
     """pyarrow reads the header row itself (its parser honours quoted line breaks there too);
     every column as text."""
     return pacsv.read_csv(
-        io.BytesIO(raw),
+        pa.BufferReader(data),
         read_options=pacsv.ReadOptions(block_size=1 << 24),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, quote_char=quotechar, newlines_in_values=True, ignore_empty_lines=ignore_empty_lines
@@ -273,8 +287,9 @@ def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') ->
         raise _not_encoded(raw, "UTF-8", delimiter, quotechar)
     _check_bytes(raw, delimiter, quotechar)
     header, names = _header(raw, delimiter, quotechar)
+    data = arrow_owned(raw)
     try:
-        table = _parse(raw, header, False, delimiter, quotechar)
+        table = _parse(data, header, False, delimiter, quotechar)
     except pa.ArrowInvalid as exc:  # its text quotes the offending line: never shown
         if "invalid UTF8" in str(exc):
             raise _not_encoded(raw, "UTF-8", delimiter, quotechar) from None
@@ -287,7 +302,7 @@ def read_csv_bytes(raw: bytes, *, delimiter: str = ",", quotechar: str = '"') ->
     if table.column_names != header:  # a header longer than the part of the file read for it
         raise UnreadableFile("the header could not be read (check quoting and delimiters in the first line)")
     if (b"\n\n" in raw or b"\n\r\n" in raw) and _parse(
-        raw, header, True, delimiter, quotechar
+        data, header, True, delimiter, quotechar
     ).num_rows != table.num_rows:
         raise _bad_record(raw, len(names), delimiter, quotechar, "the file contains a blank line")
     return CsvTable(header=names, table=clean(table.rename_columns(names)))

@@ -4,6 +4,7 @@ workbooks."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -460,3 +461,34 @@ def test_shared_strings_and_styles_are_read_as_openpyxl_reads_them(tmp_path):
         "#N/A",
         "ID",
     ]
+
+
+def test_pyarrow_is_handed_only_memory_arrow_allocated(monkeypatch):
+    """The exit-time abort (exit −6, "terminate called without an active exception"): pyarrow's
+    read-ahead threads must never hold a Python object, which they would need the GIL to read or
+    release while the interpreter exits (see ``read.arrow_owned``; the repetition check is
+    ``python -m spasticity_pipeline_tests.bench.exit_abort``)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    handed: list[object] = []
+    real_reader, real_read = pa.BufferReader, pacsv.read_csv
+
+    def reader(buf):
+        handed.append(buf)
+        return real_reader(buf)
+
+    def read(source, *args, **kwargs):
+        handed.append(source)
+        return real_read(source, *args, **kwargs)
+
+    monkeypatch.setattr(pa, "BufferReader", reader)
+    monkeypatch.setattr(pacsv, "read_csv", read)
+    for raw in [b"a,b\n1,2\n3,4\n", b"a,b\n1,2\n3,4,5\n", b'a,b\n1,"x\n\ny"\n']:  # fine, ragged (F05), blank in quotes
+        with contextlib.suppress(UnreadableFile):
+            read_csv_bytes(raw)
+    buffers = [h for h in handed if isinstance(h, pa.Buffer)]
+    sources = [h for h in handed if not isinstance(h, pa.Buffer)]
+    assert len(buffers) == len(sources) == 4  # the quoted blank line is parsed twice
+    assert all(b.is_mutable for b in buffers)  # allocated by Arrow (a buffer over bytes is read-only)
+    assert all(isinstance(s, real_reader) for s in sources)
