@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ from .settings import Settings
 RECEIVED = "received.json"
 PROCESSED = "processed.json"
 MANIFEST = "manifest.json"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,30 +47,86 @@ def _stamp(at: dt.datetime) -> str:
     return at.strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def _id(trust: str, period: str, at: dt.datetime, manifest: bytes) -> str:
-    return f"{trust}-{period}-{_stamp(at)}-{hashlib.sha256(manifest).hexdigest()[:8]}"
+def _id(trust: str, period: str, at: dt.datetime, digest: str) -> str:
+    return f"{trust}-{period}-{_stamp(at)}-{digest[:8]}"
+
+
+def _digest(manifest: Path, salt: bytes = b"") -> str:
+    """sha256 of the manifest's bytes (then ``salt``), read in chunks: a drop's manifest may be
+    any size, or unreadable (it still gets an id, and validation rejects it)."""
+    h = hashlib.sha256()
+    try:
+        with manifest.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        h.update(b"\0unreadable")
+    h.update(salt)
+    return h.hexdigest()
 
 
 def submit(
     folder: Path, settings: Settings, trust: str, period: str, received_at: dt.datetime | None = None
 ) -> LandedSubmission:
-    """Land a (validated) submission folder atomically, stamped with ``received_at`` (UTC)."""
+    """Land a (validated) submission folder atomically, stamped with ``received_at`` (UTC).
+
+    All or nothing: when copying fails (a full disk) the temporary folder is removed and the
+    ``OSError`` raised as it came (``oserrors.disk_full`` puts it into words)."""
     folder = Path(folder)
     at = received_at or dt.datetime.now(dt.UTC)
-    manifest = (folder / MANIFEST).read_bytes()
-    sid = _id(trust, period, at, manifest)
+    sid = _id(trust, period, at, _digest(folder / MANIFEST))
     parent = settings.landing / trust / period
     for level in (settings.landing, settings.landing / trust, parent):
         private_dir(level)  # patient data: owner-only whatever the umask
     tmp = parent / f".incoming-{sid}"
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(folder, tmp, ignore=shutil.ignore_patterns(MANIFEST, RECEIVED))
-    (tmp / RECEIVED).write_text(json.dumps({"submission_id": sid, "received_at": at.isoformat()}), encoding="utf-8")
-    shutil.copy2(folder / MANIFEST, tmp / MANIFEST)
-    make_private(tmp)
-    final = parent / sid
-    tmp.rename(final)
+    try:
+        _copy_tree(folder, tmp)
+        (tmp / RECEIVED).write_text(json.dumps({"submission_id": sid, "received_at": at.isoformat()}), encoding="utf-8")
+        shutil.copy2(folder / MANIFEST, tmp / MANIFEST)
+        make_private(tmp)
+        final = parent / sid
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return LandedSubmission(sid, trust, period, final, at)
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    """``shutil.copytree`` without the manifest and stamp, raising the first ``OSError`` itself
+    (copytree gathers failures into one ``shutil.Error`` of text, losing the errno)."""
+    first: list[OSError] = []
+
+    def copy(a: str, b: str) -> object:
+        try:
+            return shutil.copy2(a, b)
+        except OSError as exc:
+            first.append(exc)
+            raise
+
+    try:
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns(MANIFEST, RECEIVED), copy_function=copy)
+    except shutil.Error:
+        if first:
+            raise first[0] from None
+        raise
+
+
+def _stamped(folder: Path, trust: str, period: str) -> LandedSubmission | None:
+    """The submission as its ``received.json`` says, if that stamp is one this module wrote for
+    this folder: a drop may hold anything under that name, and a forged id must not name (and so
+    replace) another submission."""
+    try:
+        meta = json.loads((folder / RECEIVED).read_text(encoding="utf-8"))
+        sid, at = str(meta["submission_id"]), dt.datetime.fromisoformat(meta["received_at"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if at.tzinfo is None or not sid.startswith(f"{trust}-{period}-"):
+        return None
+    if sid != folder.name and sid != _id(trust, period, at, _digest(folder / MANIFEST, folder.name.encode())):
+        return None
+    return LandedSubmission(sid, trust, period, folder, at.astimezone(dt.UTC))
 
 
 def _read(folder: Path) -> LandedSubmission | None:
@@ -75,20 +134,20 @@ def _read(folder: Path) -> LandedSubmission | None:
     if not manifest.is_file():
         return None  # still being written (or not a submission)
     trust, period = folder.parent.parent.name, folder.parent.name
-    stamp = folder / RECEIVED
-    if stamp.is_file():
-        meta = json.loads(stamp.read_text(encoding="utf-8"))
-        return LandedSubmission(
-            meta["submission_id"], trust, period, folder, dt.datetime.fromisoformat(meta["received_at"])
-        )
+    stamped = _stamped(folder, trust, period)
+    if stamped:
+        return stamped
     # dropped by other means (SFTP): received when its manifest appeared; stamped on first
     # sight so its id stays the same however often the zone is scanned
-    at = dt.datetime.fromtimestamp(manifest.stat().st_mtime, dt.UTC)
-    sid = _id(trust, period, at, manifest.read_bytes() + folder.name.encode())
+    try:
+        at = dt.datetime.fromtimestamp(manifest.stat().st_mtime, dt.UTC)
+    except OSError:
+        return None  # gone since it was listed
+    sid = _id(trust, period, at, _digest(manifest, folder.name.encode()))
     tmp = folder / f".{RECEIVED}.tmp"
     try:
         tmp.write_text(json.dumps({"submission_id": sid, "received_at": at.isoformat()}), encoding="utf-8")
-        tmp.replace(stamp)
+        tmp.replace(folder / RECEIVED)
     except OSError:
         pass  # a read-only drop still works; the id then follows the manifest's time
     return LandedSubmission(sid, trust, period, folder, at)
@@ -113,8 +172,11 @@ def mark_processed(sub: LandedSubmission, status: str) -> None:
     """Note in the landing folder that the pipeline has processed it (the sensor reads this, so
     it never needs to open the single-writer warehouse)."""
     tmp = sub.folder / f".{PROCESSED}.tmp"
-    tmp.write_text(json.dumps({"status": status, "at": dt.datetime.now(dt.UTC).isoformat()}), encoding="utf-8")
-    tmp.replace(sub.folder / PROCESSED)
+    try:
+        tmp.write_text(json.dumps({"status": status, "at": dt.datetime.now(dt.UTC).isoformat()}), encoding="utf-8")
+        tmp.replace(sub.folder / PROCESSED)
+    except OSError as exc:  # a read-only drop: the warehouse still knows it is processed
+        log.warning("%s: cannot mark the landing folder processed (%s)", sub.submission_id, exc.strerror)
 
 
 def is_marked_processed(sub: LandedSubmission) -> bool:

@@ -2,10 +2,15 @@
 
 Materialising a partition processes every submission waiting in the landing zone for that
 trust and month, in ``received_at`` order (so "latest" is decided by landing time, whatever
-order runs happen in), through ``ingest_flow.process_submission``.
+order runs happen in), through ``flow.process_submission``. A submission that cannot be read is
+recorded as rejected with its findings like any other; one that fails to process (a lost
+connection, a bug) is left waiting and the run fails after the others are processed, so one bad
+drop never blocks its trust × month.
 """
 
+import traceback
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -86,7 +91,7 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
         wh.ensure_schema()
         todo = [s for s in landing.scan(settings, trust, period) if not wh.is_processed(s.submission_id)]
         ctx = build_context(settings, wh)
-        outcomes, broken_contract = [], {}
+        outcomes, broken_contract, failed = [], {}, {}
         for i, sub in enumerate(todo, 1):
             context.log.info(f"{trust} {period}: submission {i} of {len(todo)} ({sub.submission_id})")
             try:
@@ -94,6 +99,10 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
             except StagingContractError as exc:  # nothing of it was loaded; left waiting for a fix
                 broken_contract[sub.submission_id] = str(exc)
                 context.log.error(str(exc))
+                continue
+            except Exception as exc:  # nothing of it was loaded (one transaction); the others go on
+                failed[sub.submission_id] = _failure(exc)
+                context.log.error(f"{sub.submission_id} failed and is left waiting: {failed[sub.submission_id]}")
                 continue
             landing.mark_processed(sub, outcomes[-1].status)
     yield dg.MaterializeResult(metadata=_metadata(outcomes))
@@ -119,3 +128,15 @@ def loaded_submissions(context: AssetExecutionContext, spasticity: SpasticityRes
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"threshold": share, "rates": dg.MetadataValue.json({k: round(v, 4) for k, v in rates.items()})},
     )
+    if failed:  # the run fails (and is retried) once the others are loaded: one bad drop blocks nothing
+        raise dg.Failure(
+            description=f"{len(failed)} of {len(todo)} submissions of {trust} {period} could not be processed",
+            metadata={"failures": dg.MetadataValue.json(failed)},
+        )
+
+
+def _failure(exc: Exception) -> str:
+    """What failed and where, never the exception's text: a database or library message may quote
+    the submission's data."""
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{type(exc).__module__}.{type(exc).__name__} at {Path(where.filename).name}:{where.lineno}"
