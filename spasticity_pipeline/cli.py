@@ -1,6 +1,8 @@
 """``spasticity``: the operating contract of spec §9 plus the tools around it.
 
-Exit codes (validate, submit): 0 accepted (with or without warnings), 1 rejected, 2 usage error.
+Exit codes (validate, submit): 0 accepted (with or without warnings), 1 rejected, 2 usage error;
+3 (any command) when it could not finish for a reason outside the submission, such as a full disk
+(``submit``: nothing was landed).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 import shutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -21,6 +24,7 @@ from rich.table import Table
 from .config import ConfigError
 from .contract.rules import RULES
 from .contract.submission import SubmissionStatus
+from .oserrors import disk_full, full_disk_at
 from .settings import Settings, SettingsError, get_settings
 
 console = Console(stderr=True)
@@ -148,11 +152,16 @@ def submit(folder: Path, as_json: bool) -> None:
 
     settings = get_settings()
     result = _validate(folder, settings)
-    _print_result(result, as_json)
     if result.rejected:
+        _print_result(result, as_json)
         console.print("[red]Not landed:[/] fix the findings above and submit again.")
         sys.exit(1)
-    sub = landing.submit(folder, settings, result.trust_ods_code, result.period)
+    where = settings.landing / str(result.trust_ods_code) / str(result.period)
+    try:
+        sub = landing.submit(folder, settings, result.trust_ods_code, result.period)
+    except OSError as exc:  # nothing was landed: say why in one line, never "accepted"
+        _fail(f"not landed: {disk_full(exc, where) or f'cannot write to {where} ({exc.strerror})'}")
+    _print_result(result, as_json)
     console.print(f"Landed as [bold]{sub.submission_id}[/] (received {sub.received_at.isoformat()}) in {sub.folder}")
 
 
@@ -233,6 +242,9 @@ def run_pipeline(settings: Settings, nightly: bool = True) -> list[dict]:
                 failed.append("nightly build")
             bar.advance(task)
     if failed:
+        full = full_disk_at(settings.home)
+        if full:
+            _fail(f"{full}; runs failed: {', '.join(failed)}")
         raise click.ClickException(f"runs failed: {', '.join(failed)} (see the Dagster UI: make ui)")
     return [{"trust": t, "period": p} for t, p in partitions]
 
@@ -510,12 +522,30 @@ def audit(days: int, action: str | None, limit: int) -> None:
         click.echo("\t".join(str(e.get(c) or "-") for c in columns))
 
 
+#: exit code when a command could not finish for a reason outside the submission (a full disk)
+EXIT_FAILED = 3
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(EXIT_FAILED)
+
+
 def run_cli() -> None:
     try:
         main(standalone_mode=True)
     except (ConfigError, SettingsError) as exc:
         console.print(f"[red]configuration error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(2)
+    except Exception as exc:  # a full disk, in the user's words, whichever command met it
+        try:
+            home = get_settings().home
+        except Exception:
+            home = None
+        message = disk_full(exc) or (full_disk_at(home) if home else None)
+        if message is None:
+            raise
+        _fail(message)
 
 
 if __name__ == "__main__":
