@@ -195,7 +195,7 @@ def manifest(folder: Path, trust: str, period: str, fmt: str | None, force: bool
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def run_pipeline(settings: Settings, nightly: bool = True) -> list[dict]:
+def run_pipeline(settings: Settings, nightly: bool = True, full_refresh: bool = False) -> list[dict]:
     """Materialise every waiting submission's partition, then the nightly build, in-process
     through the same Dagster jobs the sensor and schedule use."""
     from dagster import DagsterInstance
@@ -235,8 +235,9 @@ def run_pipeline(settings: Settings, nightly: bool = True) -> list[dict]:
             bar.advance(task)
         if nightly:
             task = bar.add_task("nightly build (dbt, checks, reports)", total=1)
+            config = {**QUIET, "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}}}
             res = defs.resolve_job_def("nightly_build").execute_in_process(
-                instance=instance, raise_on_error=False, run_config=QUIET
+                instance=instance, raise_on_error=False, run_config=config
             )
             if not res.success:
                 failed.append("nightly build")
@@ -251,10 +252,11 @@ def run_pipeline(settings: Settings, nightly: bool = True) -> list[dict]:
 
 @main.command()
 @click.option("--no-nightly", is_flag=True, help="Only ingest; skip the dbt build and reports.")
-def run(no_nightly: bool) -> None:
+@click.option("--full-refresh", is_flag=True, help="Rebuild core and marts from scratch (not incrementally).")
+def run(no_nightly: bool, full_refresh: bool) -> None:
     """Process every waiting submission and rebuild the warehouse (through Dagster)."""
     settings = get_settings()
-    done = run_pipeline(settings, nightly=not no_nightly)
+    done = run_pipeline(settings, nightly=not no_nightly, full_refresh=full_refresh)
     console.print(f"Processed {len(done)} trust × month partitions. Warehouse: {settings.warehouse_url}")
 
 

@@ -6,10 +6,12 @@
      first, so a resubmitted June never overrides July's version);
   3. a row quarantined in a later period is simply absent from that period's staging rows, so the
      earlier loaded version stays current.
+  restrict: a predicate on the staging rows (alias s), e.g. the keys an incremental model recomputes
+  (macros/incremental.sql).
   Every row keeps submission_id, submitted_period (the period of the submission it came from) and
   row_number, so an analyst can trace it back to the file the trust sent.
 #}
-{% macro current_rows(model, key, columns) -%}
+{% macro current_rows(model, key, columns, restrict=none) -%}
 select {% for c in columns %}latest.{{ c }}, {% endfor %}
        latest.submission_id, latest.period as submitted_period, latest.received_at as submission_received_at,
        latest.row_number
@@ -19,6 +21,9 @@ from (
                               order by s.period desc, s.row_number) as version_rank
     from {{ ref(model) }} s
     join {{ ref('current_submissions') }} c on c.submission_id = s.submission_id
+    {%- if restrict %}
+    where {{ restrict }}
+    {%- endif %}
 ) latest
 where latest.version_rank = 1
 {%- endmacro %}

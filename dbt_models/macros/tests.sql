@@ -11,7 +11,7 @@ having count(*) > 1
 {# Every non-null column_name matches field of `to` at the same trust (keys are per trust). #}
 {% test relationship_within_trust(model, column_name, to, field) %}
 select child.trust_ods_code, child.{{ column_name }}
-from {{ model }} child
+from (select * from {{ model }}) child
 left join {{ to }} parent
   on parent.trust_ods_code = child.trust_ods_code and parent.{{ field }} = child.{{ column_name }}
 where child.{{ column_name }} is not null and parent.{{ field }} is null

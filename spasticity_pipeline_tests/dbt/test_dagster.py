@@ -36,7 +36,7 @@ def _settings(url: str, home: Path = Path("/tmp")) -> Settings:
 def test_groups_keys_and_the_ingest_asset_upstream():
     specs = {s.key: s for s in warehouse_models.specs}
     groups = {k.path[0]: s.group_name for k, s in specs.items()}
-    assert groups == {"staging": "warehouse", "core": "warehouse", "marts": "metrics"}
+    assert groups == {"staging": "warehouse", "core": "warehouse", "marts": "metrics", "dbt_state": "warehouse"}
     # the reporting and quality domains depend on these keys
     for name in ("governance_metrics", "population_profile", "goal_attainment", "data_quality"):
         assert dg.AssetKey(["marts", name]) in specs
@@ -125,6 +125,7 @@ def test_materialising_the_dbt_assets_builds_the_warehouse(tmp_path):
     )
     selection = [
         dg.AssetKey(["staging", "stg_submissions"]),
+        dg.AssetKey(["dbt_state", "submission_snapshot"]),
         dg.AssetKey(["core", "current_submissions"]),
         dg.AssetKey(["core", "organisations"]),
         dg.AssetKey(["core", "dim_organisation"]),

@@ -6,7 +6,7 @@ from (
     select s.submission_id, s.trust_ods_code, s.period, s.received_at, s.status,
            row_number() over (partition by s.trust_ods_code, s.period
                               order by s.received_at desc, s.submission_id desc) as rank_in_period
-    from {{ ref('stg_submissions') }} s
+    from {{ ref('submission_snapshot') }} s
     where s.status in ('accepted', 'accepted_with_warnings') and not s.superseded
 ) ranked
 where rank_in_period = 1

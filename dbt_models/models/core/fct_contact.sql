@@ -1,10 +1,14 @@
 -- Current contacts (one per trust and contact_id) with the patient's token. For attended injection
 -- contacts: the date of the same patient's (token's) latest attended injection contact at the same
 -- trust on a strictly earlier date, and the days since (M10, W05). Other trusts' contacts are ignored.
+{{ incremental_config(['trust_ods_code', 'contact_id'], 'fct_contact_affected',
+                      indexes=[{'columns': ['trust_ods_code', 'contact_id']},
+                               {'columns': ['trust_ods_code', 'patient_token']},
+                               {'columns': ['trust_ods_code', 'referral_id']}]) }}
 with contacts as (
     {{ current_rows('stg_contacts', 'contact_id',
        ['trust_ods_code', 'contact_id', 'referral_id', 'patient_token', 'contact_date', 'contact_type',
-        'attendance', 'consultant_present', 'physio_present', 'site_ods_code']) }}
+        'attendance', 'consultant_present', 'physio_present', 'site_ods_code'], affected_rows(['trust_ods_code', 'contact_id'], 's')) }}
 ), injection_days as (
     select trust_ods_code, patient_token, contact_date,
            lag(contact_date) over (partition by trust_ods_code, patient_token order by contact_date) as previous_date

@@ -2,12 +2,15 @@
 -- the product, its limb class from that product's rows (upper only, lower only, both) and the
 -- licensed maximum in force on the contact date for that class. A session with several products
 -- is judged per product. Attendance is kept: M09 counts attended contacts only.
+{{ incremental_config(['trust_ods_code', 'contact_id'], 'injection_session_affected',
+                      indexes=[{'columns': ['trust_ods_code', 'contact_id']}]) }}
 with sessions as (
     select trust_ods_code, contact_id, product,
            sum(units) as total_units,
            count(*) as n_injections,
            case when count(distinct limb) > 1 then 'both' else min(limb) end as limb_class
     from {{ ref('fct_injection') }}
+    where {{ affected_rows(['trust_ods_code', 'contact_id']) }}
     group by trust_ods_code, contact_id, product
 ), priced as (
     select s.*, c.referral_id, c.patient_token, c.contact_date, c.contact_type, c.attendance,

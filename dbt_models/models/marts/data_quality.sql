@@ -13,8 +13,10 @@
 {%- set optional = optional_fields() %}
 {%- set all_fields = [] %}
 {%- for table, fields in optional.items() %}{% for f in fields %}{% do all_fields.append(f) %}{% endfor %}{% endfor %}
+-- Incremental by submission: every submission of a changed trust-period is recomputed.
+{{ incremental_config(['submission_id'], 'data_quality_affected', indexes=[{'columns': ['submission_id']}]) }}
 with submissions as (
-    select * from {{ ref('stg_submissions') }}
+    select * from {{ ref('submission_snapshot') }} where {{ affected_rows(['submission_id']) }}
 ), current_ids as (
     select submission_id from {{ ref('current_submissions') }}
 ), dataset_files as (
@@ -25,7 +27,7 @@ with submissions as (
     {%- endif %}
     {%- endfor %}
 ), findings as (
-    select * from {{ ref('stg_findings') }}
+    select * from {{ ref('stg_findings') }} where {{ affected_rows(['submission_id']) }}
 ), keys as (
     select s.submission_id, f.file
     from submissions s cross join dataset_files f
@@ -43,6 +45,10 @@ with submissions as (
         {%- endif %} as completeness_{{ f }}
         {%- endfor %}
     from {{ ref('stg_' ~ table) }}
+    {%- if incremental_mode() == 'incremental' %}
+    where (trust_ods_code, period) in ({{ changed_periods() }})
+      and {{ affected_rows(['submission_id']) }}
+    {%- endif %}
     group by submission_id
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -14,6 +14,8 @@ or older than any file of the project.
 """
 
 import fcntl
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -180,6 +182,27 @@ translator = SpasticityDbtTranslator(
 )
 
 
+def code_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
+    """A hash of the project's macros and dbt_project.yml: the incremental models rebuild in full when
+    it changes (dbt's own checksums cover models and seeds; macros/incremental.sql)."""
+    digest = hashlib.sha256()
+    for path in sorted([project_dir / "dbt_project.yml", *(project_dir / "macros").rglob("*.sql")]):
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class NightlyBuildConfig(dg.Config):
+    """``full_refresh``: rebuild core and marts from scratch (``dbt build --full-refresh``) instead of
+    the incremental nightly (docs/incremental.md)."""
+
+    full_refresh: bool = False
+
+
+def dbt_build_args(full_refresh: bool) -> list[str]:
+    args = ["build", "--vars", json.dumps({"code_fingerprint": code_fingerprint()})]
+    return [*args, "--full-refresh"] if full_refresh else args
+
+
 @dbt_assets(
     manifest=ensure_manifest(),
     project=dbt_project,
@@ -187,8 +210,11 @@ translator = SpasticityDbtTranslator(
     pool="warehouse",
     retry_policy=dg.RetryPolicy(max_retries=1, delay=10),
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, spasticity: SpasticityResource):
-    """``dbt build``: seeds, staging views, core and marts tables, and every dbt test as a check."""
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, spasticity: SpasticityResource, config: NightlyBuildConfig
+):
+    """``dbt build``: seeds, staging views, core and marts (incremental: docs/incremental.md), and
+    every dbt test as a check."""
     settings = spasticity.settings
     env = dbt_env(settings)
     if dbt_project.target and dbt_project.target != env[TARGET_VAR]:
@@ -199,7 +225,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, spa
     # dbt's default "eager" would also run relationship tests into models this run does not build
     env.setdefault("DBT_INDIRECT_SELECTION", os.environ.get("DBT_INDIRECT_SELECTION", "cautious"))
     with environment(env):
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
 
 
 def dbt_resource() -> DbtCliResource:
