@@ -393,7 +393,12 @@ def dialect() -> None:
 @click.argument("sample", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--rows", type=int, default=5, show_default=True, help="Preview rows per table.")
 def dialect_check(name: str, sample: Path, rows: int) -> None:
-    """Show how dialect NAME maps the export in SAMPLE: columns, unmapped codes, a preview."""
+    """Check dialect NAME against the export in SAMPLE (no manifest needed).
+
+    Exit 0 when the mapping is complete: data faults in the sample are listed (counts, first rows,
+    cells and values) for the trust to fix. Exit 1 on a mapping problem: a missing file, sheet or
+    column, or a fault too common to be the data's (a code no map covers, a wrong date format).
+    """
     from .extract.dialect import load_dialect
     from .validate.dialect_check import check_dialect, format_report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,8 @@ class Harmonised:
     source_rows: dict[str, int]
     #: source label → columns no mapping reads (W01: dropped, they may hold identifiers)
     extra_columns: dict[str, list[str]]
+    #: source label → the file or sheet as read (``dialect check`` shows values as the trust sent them)
+    source_tables: dict[str, CsvTable] = field(default_factory=dict)
 
 
 Finding = Callable[..., None]  # _Findings.add
@@ -267,6 +269,7 @@ def harmonise(folder: Path, dialect: Dialect, manifest: Manifest | None, add: Fi
         maps,
         {label: t.num_rows for label, t in sources.items()},
         {label: cols for label, cols in extras.items() if cols},
+        sources,
     )
 
 

@@ -30,6 +30,8 @@ class Branch:
     message: str
     #: echo the offending value in the message (codes only, and only when it is safe)
     show_value: bool = False
+    #: the check reads the parent file's facts (``__par``): R06, R07 and R08 across files
+    needs_parent: bool = False
 
 
 def _d(name: str) -> str:
@@ -162,7 +164,13 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
             else col(order.other)
         )
         by_rule["R08"].append(
-            Branch("R08", order.column, f"{_d(order.column)} < {other}", f"{col(order.column)} is before {whose}")
+            Branch(
+                "R08",
+                order.column,
+                f"{_d(order.column)} < {other}",
+                f"{col(order.column)} is before {whose}",
+                needs_parent=order.where == "parent",
+            )
         )
     if spec.parent_must_be_injection:
         by_rule["R08"].append(
@@ -171,6 +179,7 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
                 spec.fk.column,
                 f"{_parent_col('contact_type')} IS NOT NULL AND {_parent_col('contact_type')} <> 'injection'",
                 f"the {terms.file(spec.fk.parent_file)} row it refers to is not an injection contact",
+                needs_parent=True,
             )
         )
     for a, b in spec.pairs:
@@ -200,6 +209,7 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
                 spec.fk.column,
                 f"{fk} IS NOT NULL AND __par.__k IS NULL",
                 f"{col(spec.fk.column)} matches no {terms.file(parent)} row",
+                needs_parent=True,
             )
         )
         by_rule["R07"].append(
@@ -208,6 +218,7 @@ def _branches(spec: FileSpec, period_end: dt.date, terms: Terms = REGIONAL_V1) -
                 spec.fk.column,
                 "NOT __par.__any_loaded",
                 f"the {terms.file(parent)} row it refers to was quarantined",
+                needs_parent=True,
             )
         )
     return [b for r in ROW_RULE_ORDER for b in by_rule[r]]
@@ -252,6 +263,63 @@ def _typed_select(spec: FileSpec) -> list[str]:
     return out
 
 
+def _parsed(spec: FileSpec) -> str:
+    """``__src`` with each date, whole number and number parsed beside its text."""
+    parsed = [f"{sql.parse_date(q(f.name))} AS {_d(f.name)}" for f in spec.fields if f.kind == "date"]
+    parsed += [
+        f"CASE WHEN {sql.is_int(q(f.name)) if f.kind == 'int' else sql.is_decimal(q(f.name))} "
+        f"THEN TRY_CAST({q(f.name)} AS DOUBLE) END AS {_num(f.name)}"
+        for f in spec.fields
+        if f.kind in ("int", "decimal")
+    ]
+    return f"SELECT *, {', '.join(parsed) or 'NULL AS __none'} FROM __src"
+
+
+def _dup_join(spec: FileSpec) -> str:
+    pk = q(spec.primary_key)
+    return (
+        f" LEFT JOIN (SELECT {pk} AS __k FROM __src WHERE {pk} IS NOT NULL GROUP BY {pk} "
+        f"HAVING count(*) > 1) __dup ON s.{pk} = __dup.__k"
+    )
+
+
+def every_failure(
+    con: duckdb.DuckDBPyConnection, spec: FileSpec, source: pa.Table, period_end: dt.date, terms: Terms = REGIONAL_V1
+) -> pa.Table:
+    """Every check each row fails, not only the first (``dialect check`` lists data faults by
+    column). Checks that need the parent file (R06, R07, R08 across files) are left out: a sample
+    need not hold every parent. Columns: ``row`` (1 = first row of ``source``), ``rule_id``,
+    ``field``, ``message``."""
+    branches = [b for b in _branches(spec, period_end, terms) if not b.needs_parent]
+    empty = pa.table(
+        {"row": pa.array([], pa.int64()), **{k: pa.array([], pa.string()) for k in ("rule_id", "field", "message")}}
+    )
+    if not branches or not source.num_rows:
+        return empty
+    con.register("__src", source.append_column("__row", pa.array(range(1, source.num_rows + 1), pa.int64())))
+    con.register(
+        "__branches",
+        pa.table(
+            {
+                "__b": pa.array(range(len(branches)), pa.int64()),
+                "rule_id": [b.rule_id for b in branches],
+                "field": [b.field for b in branches],
+                "message": [b.message for b in branches],
+            }
+        ),
+    )
+    hits = ", ".join(f"CASE WHEN {b.condition} THEN {i} END" for i, b in enumerate(branches))
+    try:
+        return con.sql(
+            f"SELECT f.__row AS row, b.rule_id, b.field, b.message FROM ("
+            f"SELECT s.__row, unnest(list_filter([{hits}], lambda x: x IS NOT NULL)) AS __b "
+            f"FROM ({_parsed(spec)}) s{_dup_join(spec)}) f JOIN __branches b USING (__b) ORDER BY f.__b, f.__row"
+        ).to_arrow_table()
+    finally:
+        con.unregister("__src")
+        con.unregister("__branches")
+
+
 @dataclass
 class FileRows:
     loaded: pa.Table
@@ -269,29 +337,15 @@ def check_file(
     """
     t = spec.table
     branches = _branches(spec, period_end, terms)
-    src = source.append_column("__row", pa.array(range(1, source.num_rows + 1), pa.int64()))
-    con.register("__src", src)
-
-    parsed = [f"{sql.parse_date(q(f.name))} AS {_d(f.name)}" for f in spec.fields if f.kind == "date"]
-    parsed += [
-        f"CASE WHEN {sql.is_int(q(f.name)) if f.kind == 'int' else sql.is_decimal(q(f.name))} "
-        f"THEN TRY_CAST({q(f.name)} AS DOUBLE) END AS {_num(f.name)}"
-        for f in spec.fields
-        if f.kind in ("int", "decimal")
-    ]
-    pk = q(spec.primary_key)
-    joins = (
-        f" LEFT JOIN (SELECT {pk} AS __k FROM __src WHERE {pk} IS NOT NULL GROUP BY {pk} "
-        f"HAVING count(*) > 1) __dup ON s.{pk} = __dup.__k"
-    )
+    con.register("__src", source.append_column("__row", pa.array(range(1, source.num_rows + 1), pa.int64())))
+    joins = _dup_join(spec)
     facts = _parent_facts(spec)
     if facts:
         joins += f" LEFT JOIN ({facts}) __par ON s.{q(spec.fk.column)} = __par.__k"
     case = " ".join(f"WHEN {b.condition} THEN {i}" for i, b in enumerate(branches))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {q('res_' + t)} AS "
-        f"SELECT s.*, CASE {case} END AS __b "
-        f"FROM (SELECT *, {', '.join(parsed) or 'NULL AS __none'} FROM __src) s{joins}"
+        f"SELECT s.*, CASE {case} END AS __b FROM ({_parsed(spec)}) s{joins}"
     )
     con.unregister("__src")
 
