@@ -1,7 +1,8 @@
 """Validated YAML configuration: the trust registry and clinical limits.
 
-Config is data the network edits, so a mistake must say which file and which key is wrong,
-e.g. ``config/clinical.yaml: versions.0.dose_limits.botox.upper: Input should be greater than 0``.
+Config is data the network edits, so a mistake must say which file, line and key is wrong, e.g.
+``config/clinical.yaml, line 11, versions.0.dose_limits.botox.upper: Input should be greater than 0``.
+Plain YAML scalars are read as the text written (``Yes`` stays ``Yes``, not ``True``).
 """
 
 from __future__ import annotations
@@ -164,24 +165,122 @@ def config_dir() -> Path:
     return get_settings().config_dir
 
 
-def load_yaml_model(path: Path, model: type[M]) -> M:
-    """Load ``path`` into ``model``; every error names the file and the key that is wrong."""
+#: plain YAML 1.1 scalars PyYAML would turn into booleans (``Yes``, ``No``, ``On``, ``Off``),
+#: numbers (``01`` is 1, ``1:20`` is 80) or dates: config keeps the text the engineer wrote,
+#: and the models turn it into a number or a date where they expect one
+_AS_TEXT = {f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float", "timestamp")}
+_STR = "tag:yaml.org,2002:str"
+
+
+def _where(path: Path) -> str:
+    """The file as the engineer knows it: relative to the working folder when under it."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _as_text(node: yaml.Node, key: tuple[str, ...], lines: dict[tuple[str, ...], int], where: str) -> None:
+    """Keep plain scalars as text, note each key's line, and refuse a key given twice."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.tag in _AS_TEXT:
+            node.tag = _STR
+    elif isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            _as_text(k, key, lines, where)
+            name = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+            if name in seen:
+                at = ".".join((*key, name))
+                raise ConfigError(f"{where}, line {k.start_mark.line + 1}, {at}: given twice; keep one")
+            seen.add(name)
+            lines[(*key, name)] = k.start_mark.line + 1
+            _as_text(v, (*key, name), lines, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[(*key, str(i))] = item.start_mark.line + 1
+            _as_text(item, (*key, str(i)), lines, where)
+
+
+def read_yaml(path: Path) -> tuple[object, dict[tuple[str, ...], int]]:
+    """A config file's data, with plain scalars as the text written, and each key's line."""
+    where = _where(path)
+    try:
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(f"{where}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}: cannot be read ({type(exc).__name__})") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[tuple[str, ...], int] = {}
+        if node is None:
+            return None, lines
+        _as_text(node, (), lines, where)
+        return loader.construct_document(node), lines
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{where}{at}: not valid YAML ({exc.problem or exc.context})") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{where}: not valid YAML ({exc})") from None
+    finally:
+        loader.dispose()
+
+
+def _key_path(raw: object, loc: tuple) -> tuple[str, ...]:
+    """The error's location as keys of the file (pydantic adds names of its own validators and
+    union members, e.g. ``function-after[_one_origin(), Column]``: those are not keys)."""
+    out: list[str] = []
+    here = raw
+    for part in loc:
+        if isinstance(here, dict) and str(part) in {str(k) for k in here}:
+            here = next(v for k, v in here.items() if str(k) == str(part))
+            out.append(str(part))
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            here = here[part]
+            out.append(str(part))
+        elif not out or isinstance(part, str) and ("[" in part or part[:1].isupper()):
+            continue  # a validator or union member, not a key
+        else:
+            out.append(str(part))  # a key that is missing (``Field required``): named all the same
+    return tuple(out)
+
+
+def _words(err: dict) -> str:
+    """pydantic's message as a sentence a network engineer reads."""
+    kind, msg = err.get("type", ""), str(err.get("msg", ""))
+    if kind == "missing":
+        return "missing: this setting is required"
+    if kind == "extra_forbidden":
+        return "not a setting here (check its spelling and indentation)"
+    if kind in ("string_type", "str_type"):
+        return f"should be text, not {err.get('input')!r}: quote it"
+    if kind == "dict_type":
+        return "should be a mapping of key: value pairs"
+    if kind == "list_type":
+        return "should be a list ([a, b] or one '- item' per line)"
+    return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """Load ``path`` into ``model``; every error is a sentence naming the file, the line and the
+    key that is wrong (``config/dialects/x.yaml, line 12, tables.patients.csv.columns.sex: …``)."""
+    where = _where(path)
+    raw, lines = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level")
+        raise ConfigError(f"{where}: expected a mapping of settings at the top level")
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        lines = []
+        out = []
         for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"{path}: {key}: {err['msg']}")
-        raise ConfigError("\n".join(lines)) from None
+            key = _key_path(raw, err["loc"])
+            line = next((lines[key[:n]] for n in range(len(key), 0, -1) if key[:n] in lines), None)
+            at = f", line {line}" if line else ""
+            out.append(f"{where}{at}, {'.'.join(key)}: {_words(err)}" if key else f"{where}{at}: {_words(err)}")
+        raise ConfigError("\n".join(dict.fromkeys(out))) from None
 
 
 @lru_cache(maxsize=8)

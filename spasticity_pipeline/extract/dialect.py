@@ -143,12 +143,12 @@ def dialects_dir() -> Path:
 def _load(path: str) -> Dialect:
     dialect = load_yaml_model(Path(path), Dialect)
     if dialect.name != Path(path).stem:
-        raise ConfigError(f"{path}: name: {dialect.name!r} must match the file name")
+        raise ConfigError(f"{path}, name: {dialect.name!r} must match the file name")
     return dialect
 
 
 def load_dialect(name: str) -> Dialect:
     path = dialects_dir() / f"{name}.yaml"
     if not path.is_file():
-        raise ConfigError(f"{path}: no such dialect")
+        raise ConfigError(f"{path}: no such dialect (config/dialects/ has no file of that name)")
     return _load(str(path))
