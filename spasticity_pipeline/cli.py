@@ -113,7 +113,26 @@ def _validate(folder: Path, settings: Settings):
             wh.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Known failures end in one line and an exit code, never a traceback: a configuration error
+    (exit 2) or a warehouse that is not built yet, in use by another process or unreachable (1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, SettingsError) as exc:
+            raise UsageError(f"configuration error: {exc}") from None
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:
+            from .warehouse import WarehouseUnavailable
+
+            if isinstance(exc, WarehouseUnavailable):
+                raise click.ClickException(str(exc)) from None
+            raise
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log progress (never identifiers).")
 def main(verbose: bool) -> None:
     """Regional spasticity dataset: validate, submit, run, report."""
@@ -204,7 +223,9 @@ def run_pipeline(settings: Settings, nightly: bool = True, full_refresh: bool = 
     from .dagster_home import ensure_dagster_home
     from .defs.ingest.partitions import is_partition, partition_key
     from .defs.ingest.sensors import SUBMISSION_TAG
+    from .warehouse import ensure_available
 
+    ensure_available(settings)  # locked by another process: say so now, not after three retries
     ensure_dagster_home(settings)
     from .definitions import defs
 
@@ -307,12 +328,13 @@ DEMO_MARKER = ".spasticity-demo"
 def demo(patients: int, months: int, seed: int) -> None:
     """Generate a synthetic network, land every submission, run everything, say where it is."""
     from . import landing
-    from .warehouse import open_warehouse
+    from .warehouse import ensure_available, open_warehouse
 
     settings = get_settings()
     home = settings.home
     if home.exists() and any(home.iterdir()) and not (home / DEMO_MARKER).exists():
         raise click.ClickException(f"{home} holds data that is not a demo's; set SPASTICITY_HOME to an empty folder")
+    ensure_available(settings)  # a run (or the UI) still holds the demo's warehouse: wipe nothing
     for sub in ("landing", "incoming", "reports", "exports", "feedback", "published", "dagster"):
         shutil.rmtree(home / sub, ignore_errors=True)
     if settings.is_duckdb:
@@ -369,17 +391,12 @@ def ui() -> None:
 @click.argument("submission_id")
 def feedback(submission_id: str) -> None:
     """Write (if needed) and print where a submission's feedback report is."""
-    from .reporting.feedback import write_feedback
-    from .warehouse import open_warehouse
+    from .reporting.feedback import UnknownSubmission, feedback_for
 
-    settings = get_settings()
-    with open_warehouse(settings, read_only=True) as wh:
-        row = wh.query("SELECT * FROM audit.submissions WHERE submission_id = ?", (submission_id,)).to_pylist()
-        if not row:
-            raise click.ClickException(f"no submission {submission_id} in audit.submissions")
-        html, csv = write_feedback(
-            row[0], wh.findings(submission_id).to_pandas(), settings.home / "feedback" / row[0]["trust_ods_code"]
-        )
+    try:
+        html, csv = feedback_for(get_settings(), submission_id)
+    except UnknownSubmission as exc:
+        raise click.ClickException(str(exc)) from None
     out.print(f"{html}\n{csv}")
 
 
@@ -541,9 +558,6 @@ def _fail(message: str) -> NoReturn:
 def run_cli() -> None:
     try:
         main(standalone_mode=True)
-    except (ConfigError, SettingsError) as exc:
-        console.print(f"[red]configuration error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(2)
     except Exception as exc:  # a full disk, in the user's words, whichever command met it
         try:
             home = get_settings().home

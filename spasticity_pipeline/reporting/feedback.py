@@ -10,6 +10,7 @@ import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..contract.rules import RULES
+from ..settings import Settings
 from ..validate.result import FINDINGS_SCHEMA
 from .findings_csv import write_findings_csv
 
@@ -52,3 +53,30 @@ def write_feedback(
     html_path = out_dir / f"{sid}.html"
     html_path.write_text(html, encoding="utf-8")
     return html_path, csv_path
+
+
+class UnknownSubmission(LookupError):
+    """No submission with that id has been processed."""
+
+
+def feedback_for(settings: Settings, submission_id: str) -> tuple[Path, Path]:
+    """Write a processed submission's feedback (HTML and CSV) under ``$SPASTICITY_HOME/feedback``.
+
+    ``WarehouseUnavailable`` before the warehouse is built (or while it is locked),
+    ``UnknownSubmission`` for an id it does not hold."""
+    from ..warehouse import WarehouseUnavailable, open_warehouse
+
+    with open_warehouse(settings, read_only=True) as wh:
+        built = wh.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'submissions'"
+        )
+        if not built:
+            raise WarehouseUnavailable("no submission has been processed yet: `spasticity run` processes them")
+        row = wh.query("SELECT * FROM audit.submissions WHERE submission_id = ?", (submission_id,)).to_pylist()
+        if not row:
+            shown = submission_id if len(submission_id) <= 80 else submission_id[:77] + "..."
+            raise UnknownSubmission(
+                f"no submission {shown!r} has been processed (an id looks like "
+                "RDR-2026-09-20261004T091200000000Z-1a2b3c4d; the landing folder and the portal's history show them)"
+            )
+        return write_feedback(row[0], wh.findings(submission_id), settings.home / "feedback" / row[0]["trust_ods_code"])

@@ -2,21 +2,61 @@
 
 from __future__ import annotations
 
+import re
+
 from ..settings import Settings
 from .base import SubmissionRef, Warehouse
 
 
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse cannot be opened: not built yet (reading), in use by another process
+    (DuckDB has one writer), or unreachable. The message says which and what to do."""
+
+
+def _locked_by(message: str) -> str:
+    """``(PID 1234)`` from DuckDB's lock error, when it names one."""
+    match = re.search(r"PID (\d+)", message)
+    return f" (process {match.group(1)})" if match else ""
+
+
 def open_warehouse(settings: Settings, read_only: bool = False) -> Warehouse:
-    """The warehouse ``SPASTICITY_WAREHOUSE_URL`` names (embedded DuckDB by default)."""
+    """The warehouse ``SPASTICITY_WAREHOUSE_URL`` names (embedded DuckDB by default);
+    ``WarehouseUnavailable`` when it cannot be opened."""
     if settings.is_duckdb:
+        import duckdb
+
         from .duckdb_engine import DuckDBWarehouse
 
-        return DuckDBWarehouse(settings.duckdb_path, read_only=read_only)
+        path = settings.duckdb_path
+        if read_only and not path.exists():
+            raise WarehouseUnavailable(
+                f"there is no warehouse at {path} yet: `spasticity run` (or `spasticity demo`) builds it"
+            )
+        try:
+            return DuckDBWarehouse(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WarehouseUnavailable(
+                    f"the warehouse {path} is in use by another process{_locked_by(str(exc))} (a running "
+                    "`spasticity run`, `spasticity demo` or Dagster UI run): try again when it has finished"
+                ) from None
+            raise WarehouseUnavailable(f"the warehouse {path} cannot be opened: {str(exc).splitlines()[0]}") from None
     if settings.warehouse_url.startswith("postgresql"):
         from .postgres_engine import PostgresWarehouse
 
-        return PostgresWarehouse(settings.warehouse_url)
+        try:
+            return PostgresWarehouse(settings.warehouse_url)
+        except ConnectionError as exc:
+            raise WarehouseUnavailable(str(exc)) from None
     raise ValueError("SPASTICITY_WAREHOUSE_URL must start with duckdb:/// or postgresql+psycopg://")
 
 
-__all__ = ["open_warehouse", "Warehouse", "SubmissionRef"]
+def ensure_available(settings: Settings) -> None:
+    """Raise ``WarehouseUnavailable`` now, rather than deep inside a run, when the warehouse is
+    locked by another process or unreachable (an embedded warehouse not built yet is fine)."""
+    if settings.is_duckdb and not settings.duckdb_path.exists():
+        return
+    open_warehouse(settings).close()
+
+
+__all__ = ["open_warehouse", "ensure_available", "Warehouse", "SubmissionRef", "WarehouseUnavailable"]
