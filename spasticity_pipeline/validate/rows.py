@@ -275,6 +275,18 @@ def _parsed(spec: FileSpec) -> str:
     return f"SELECT *, {', '.join(parsed) or 'NULL AS __none'} FROM __src"
 
 
+def _branch_table(branches: list[Branch]) -> pa.Table:
+    """Each branch's number (``__b``), rule, field and message, to join findings with."""
+    return pa.table(
+        {
+            "__b": pa.array(range(len(branches)), pa.int64()),
+            "rule_id": [b.rule_id for b in branches],
+            "field": [b.field for b in branches],
+            "message": [b.message for b in branches],
+        }
+    )
+
+
 def _dup_join(spec: FileSpec) -> str:
     pk = q(spec.primary_key)
     return (
@@ -297,17 +309,7 @@ def every_failure(
     if not branches or not source.num_rows:
         return empty
     con.register("__src", source.append_column("__row", pa.array(range(1, source.num_rows + 1), pa.int64())))
-    con.register(
-        "__branches",
-        pa.table(
-            {
-                "__b": pa.array(range(len(branches)), pa.int64()),
-                "rule_id": [b.rule_id for b in branches],
-                "field": [b.field for b in branches],
-                "message": [b.message for b in branches],
-            }
-        ),
-    )
+    con.register("__branches", _branch_table(branches))
     hits = ", ".join(f"CASE WHEN {b.condition} THEN {i} END" for i, b in enumerate(branches))
     try:
         return con.sql(
@@ -349,17 +351,7 @@ def check_file(
     )
     con.unregister("__src")
 
-    con.register(
-        "__branches",
-        pa.table(
-            {
-                "__b": pa.array(range(len(branches)), pa.int64()),
-                "rule_id": [b.rule_id for b in branches],
-                "field": [b.field for b in branches],
-                "message": [b.message for b in branches],
-            }
-        ),
-    )
+    con.register("__branches", _branch_table(branches))
     shown = " ".join(f"WHEN {i} THEN {q(b.field)}" for i, b in enumerate(branches) if b.show_value)
     bad_value = f"CASE r.__b {shown} END" if shown else "NULL"
     cols = ", ".join(f"r.{q(f.name)}" for f in spec.fields)
