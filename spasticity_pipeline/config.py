@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from . import periods
 from .settings import get_settings
@@ -248,9 +249,9 @@ def _key_path(raw: object, loc: tuple) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _words(err: dict) -> str:
+def _words(err: ErrorDetails) -> str:
     """pydantic's message as a sentence a network engineer reads."""
-    kind, msg = err.get("type", ""), str(err.get("msg", ""))
+    kind, msg = err["type"], err["msg"]
     if kind == "missing":
         return "missing: this setting is required"
     if kind == "extra_forbidden":
