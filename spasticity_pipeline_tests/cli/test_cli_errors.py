@@ -108,7 +108,7 @@ def test_commands_that_never_open_the_warehouse_work_while_it_is_locked(locked, 
 def test_a_configuration_error_is_one_line_exit_2(env_settings, tmp_path, monkeypatch):
     import shutil
 
-    from spasticity_pipeline.config import PROJECT_ROOT
+    from spasticity_pipeline.settings import PROJECT_ROOT
 
     config = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", config)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from spasticity_pipeline.config import PROJECT_ROOT, Clinical, ConfigError, Registry, Targets, load_yaml_model
+from spasticity_pipeline.config import Clinical, ConfigError, Registry, Targets, load_yaml_model
 from spasticity_pipeline.extract.dialect import Dialect
+from spasticity_pipeline.settings import PROJECT_ROOT
 
 SHIPPED = (PROJECT_ROOT / "config" / "dialects" / "ryr-careflow-epr.yaml").read_text()
 QUOTED_YES_NO = '{"Yes": "Y", "No": "N"}'
