@@ -10,6 +10,7 @@ neutralised; the file has a UTF-8 byte-order mark so that Excel reads it as UTF-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,22 +46,36 @@ def ordered(findings: pa.Table, labels: dict[str, str] | None = None) -> pa.Tabl
     return findings.take(pc.sort_indices(keyed, sort_keys=keys))
 
 
+def _per_value(values: pa.Array | pa.ChunkedArray, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``fn`` over the distinct values only (findings repeat a few files, fields and messages)."""
+    encoded = pc.dictionary_encode(values)
+    encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+    return pc.take(fn(encoded.dictionary), encoded.indices)
+
+
 def _cells(findings: pa.Table, cells: dict[str, dict[str, str]]) -> pa.Array:
     """``H4`` (``A4+B4`` for joined columns): the column's letters and the Excel row (data row + 1,
     below the header). Without known letters, a cell a message names (``(cell H4)``) is used."""
-    pairs = [f"{file}\x00{col}" for file, cols in cells.items() for col in cols]
-    letters = [letter for cols in cells.values() for letter in cols.values()]
+    pairs = pa.array([f"{file}\x00{col}" for file, cols in cells.items() for col in cols], pa.string())
+    letters = pa.array([letter for cols in cells.values() for letter in cols.values()], pa.string())
     file, field, row = (findings.column(c).combine_chunks() for c in ("file", "field", "row_number"))
     key = pc.binary_join_element_wise(file, field, "\x00")
-    found = pc.take(pa.array(letters, pa.string()), pc.index_in(key, value_set=pa.array(pairs, pa.string())))
+    found = _per_value(key, lambda k: pc.take(letters, pc.index_in(k, value_set=pairs)))
     excel_row = pc.cast(pc.add(row, 1), pa.string())
-    # "A+B" → "A4+B4": each letter group gets the row
-    parts = pc.split_pattern(found, "+")
-    flat = pc.binary_join_element_wise(pc.list_flatten(parts), pc.take(excel_row, pc.list_parent_indices(parts)), "")
-    joined = pc.binary_join(pa.ListArray.from_arrays(parts.offsets, flat), "+")
-    known = pc.if_else(pc.is_null(found), pa.scalar(None, pa.string()), joined)
-    named = pc.extract_regex(findings.column("message"), r"\(cell (?P<cell>[A-Z]+[0-9]+)\)$")
-    return pc.coalesce(known, pc.struct_field(named, [0]))
+    known = pc.binary_join_element_wise(found, excel_row, "")
+    if pc.any(pc.fill_null(pc.match_substring(found, "+"), False)).as_py():
+        # "A+B" → "A4+B4": each letter group gets the row
+        parts = pc.split_pattern(found, "+")
+        flat = pc.binary_join_element_wise(
+            pc.list_flatten(parts), pc.take(excel_row, pc.list_parent_indices(parts)), ""
+        )
+        joined = pc.binary_join(pa.ListArray.from_arrays(parts.offsets, flat), "+")
+        known = pc.if_else(pc.is_null(found), pa.scalar(None, pa.string()), joined)
+    named = _per_value(
+        findings.column("message"),
+        lambda m: pc.struct_field(pc.extract_regex(m, r"\(cell (?P<cell>[A-Z]+[0-9]+)\)$"), [0]),
+    )
+    return pc.coalesce(known, named)
 
 
 def findings_table(
@@ -69,16 +84,14 @@ def findings_table(
     """The CSV's columns (``COLUMNS``) for ``findings`` (``validate.result.FINDINGS_SCHEMA``);
     ``cells`` and ``labels`` as in ``ValidationResult`` (cell letters, dialect file labels)."""
     f = ordered(findings, labels)
-    label = f.column("file")
-    split = pc.extract_regex(label, r"^(?P<file>.*?)(?:\[(?P<sheet>[^\]]*)\])?$")
+    split = r"^(?P<file>.*?)(?:\[(?P<sheet>[^\]]*)\])?$"
+    sheet = _per_value(f.column("file"), lambda v: pc.struct_field(pc.extract_regex(v, split), [1]))
     rules = pa.array(list(RULES), pa.string())
     fixes = pa.array([r.fix for r in RULES.values()], pa.string())
     table = pa.table(
         {
-            "file": pc.struct_field(split, [0]),
-            "sheet": pc.if_else(
-                pc.equal(pc.struct_field(split, [1]), ""), pa.scalar(None, pa.string()), pc.struct_field(split, [1])
-            ),
+            "file": _per_value(f.column("file"), lambda v: pc.struct_field(pc.extract_regex(v, split), [0])),
+            "sheet": pc.if_else(pc.equal(sheet, ""), pa.scalar(None, pa.string()), sheet),
             "row": f.column("row_number"),
             "column": f.column("field"),
             "cell": _cells(f, cells or {}),
@@ -88,7 +101,9 @@ def findings_table(
             "how_to_fix": pc.take(fixes, pc.index_in(f.column("rule_id"), value_set=rules)),
         }
     )
-    return pa.table([safe_text(c) if pa.types.is_string(c.type) else c for c in table.columns], names=list(COLUMNS))
+    return pa.table(
+        [_per_value(c, safe_text) if pa.types.is_string(c.type) else c for c in table.columns], names=list(COLUMNS)
+    )
 
 
 def write_findings_csv(

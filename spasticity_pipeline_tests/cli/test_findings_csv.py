@@ -109,3 +109,18 @@ def test_a_rejected_submission_lists_its_e1_findings(env_settings, tmp_path):
     assert res.exit_code == 1 and summary["findings"] == {"F03": 1}
     [row] = _read(out)
     assert (row["file"], row["rule"], row["severity"], row["row"], row["cell"]) == ("goals.csv", "F03", "E1", "", "")
+
+
+def test_a_column_made_of_two_names_both_cells(env_settings, tmp_path):
+    t = _tables()
+    t["patients.csv"][0]["postcode"] = "TN12"  # malformed: R03 on PostcodeOutward+PostcodeInward
+    canonical = write_submission(tmp_path / "c", t, trust="RTK")
+    folder = convert_submission(canonical, tmp_path / "rtk", load_dialect("rtk-rio-activity"))
+    out = tmp_path / "findings.csv"
+    _run(folder, out)
+    row = next(r for r in _read(out) if r["rule"] == "R03")
+    header = [h.strip('"') for h in (folder / "clients.csv").read_text(encoding="latin-1").splitlines()[0].split(";")]
+    letters = [chr(ord("A") + header.index(c)) for c in ("PostcodeOutward", "PostcodeInward")]
+    assert (row["file"], row["row"], row["column"]) == ("clients.csv", "1", "PostcodeOutward+PostcodeInward")
+    assert row["cell"] == f"{letters[0]}2+{letters[1]}2"
+    assert "TN12" not in row["message"]
