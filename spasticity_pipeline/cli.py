@@ -157,7 +157,10 @@ def validate(folder: Path, as_json: bool, findings_csv: Path | None) -> None:
     if findings_csv is not None:
         from .reporting.findings_csv import write_findings_csv
 
-        n = write_findings_csv(result.findings, findings_csv, result.cells, result.file_labels)
+        try:
+            n = write_findings_csv(result.findings, findings_csv, result.cells, result.file_labels)
+        except OSError as exc:
+            raise UsageError(f"cannot write {findings_csv}: {(exc.strerror or type(exc).__name__).lower()}") from None
         console.print(f"{n} finding(s) written to {findings_csv}")
     sys.exit(1 if result.rejected else 0)
 

@@ -382,11 +382,16 @@ def manifest_for(
             missing.append(name)
             continue
         try:
+            digest = sha256_of(path)
+        except OSError as exc:  # not listed: validation says so (F04) and the trust sees why here
+            unreadable[name] = f"cannot be opened: {(exc.strerror or type(exc).__name__).lower()}"
+            continue
+        try:
             rows: int | dict[str, int] = count_rows(path, fmt)
         except UnreadableFile as exc:
             unreadable[name] = str(exc)
             rows = 0  # validation stops at F05 before it compares row counts
-        files[name] = FileEntry(sha256=sha256_of(path), rows=rows)
+        files[name] = FileEntry(sha256=digest, rows=rows)
     manifest = Manifest(
         spec_version=SPEC_VERSION,
         trust_ods_code=trust,

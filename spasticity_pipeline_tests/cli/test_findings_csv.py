@@ -124,3 +124,11 @@ def test_a_column_made_of_two_names_both_cells(env_settings, tmp_path):
     assert (row["file"], row["row"], row["column"]) == ("clients.csv", "1", "PostcodeOutward+PostcodeInward")
     assert row["cell"] == f"{letters[0]}2+{letters[1]}2"
     assert "TN12" not in row["message"]
+
+
+def test_a_findings_csv_that_cannot_be_written_is_one_line(env_settings, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    folder = write_submission(tmp_path / "s", _tables())
+    res = CliRunner().invoke(main, ["validate", str(folder), "--findings-csv", str(tmp_path / "afile" / "f.csv")])
+    assert res.exit_code == 2 and "cannot write" in res.output and "Traceback" not in res.output
+    assert isinstance(res.exception, SystemExit)

@@ -122,3 +122,21 @@ def test_missing_and_unreadable_files_are_noted_and_found_by_validate(tmp_path, 
     assert "goals.csv is not in the folder" in res.output and "experience.csv cannot be read" in res.output
     result = validate_submission(folder, ctx)
     assert result.counts_by_rule() == {"F03": 1, "F05": 1}
+
+
+def test_a_file_that_cannot_be_opened_is_noted_not_a_traceback(tmp_path, env_settings, monkeypatch):
+    from spasticity_pipeline.extract import manifest as manifest_module
+
+    real = manifest_module.sha256_of
+
+    def guarded(path):  # tests run as root, where chmod 000 still reads
+        if path.name == "goals.csv":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(manifest_module, "sha256_of", guarded)
+    folder = write_submission(tmp_path / "s", BASE)
+    (folder / "manifest.json").unlink()
+    res = CliRunner().invoke(main, ["manifest", str(folder), "--trust", "RDR", "--period", "2026-09"])
+    assert res.exit_code == 0 and "goals.csv cannot be read (cannot be opened: permission denied)" in res.output
+    assert "goals.csv" not in json.loads((folder / "manifest.json").read_text())["files"]
