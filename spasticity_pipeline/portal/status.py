@@ -24,7 +24,7 @@ from ..config import registry
 from ..contract.submission import SubmissionStatus
 from ..settings import Settings
 from ..validate.result import FINDINGS_SCHEMA
-from ..warehouse import Warehouse
+from ..warehouse import Warehouse, WarehouseUnavailable, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +36,9 @@ def status_warehouse(settings: Settings) -> Iterator[Warehouse | None]:
     """A read-only view of the audit tables, or None when there is none to read."""
     wh: Warehouse | None = None
     try:
-        if settings.is_duckdb:
-            if settings.published_duckdb.is_file():
-                from ..warehouse.duckdb_engine import DuckDBWarehouse
-
-                wh = DuckDBWarehouse(settings.published_duckdb, read_only=True)
-        elif settings.warehouse_url.startswith("postgresql"):
-            from ..warehouse.postgres_engine import PostgresWarehouse
-
-            wh = PostgresWarehouse(settings.warehouse_url)
+        wh = open_warehouse(settings, published=True)
+    except WarehouseUnavailable as exc:  # no copy published yet: statuses from the landing folders
+        log.info("submission statuses unavailable: %s", type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - a copy being swapped, Postgres down: show "awaiting"
         log.warning("submission statuses unavailable: %s", type(exc).__name__)
         wh = None

@@ -19,15 +19,20 @@ def _locked_by(message: str) -> str:
     return f" (process {match.group(1)})" if match else ""
 
 
-def open_warehouse(settings: Settings, read_only: bool = False) -> Warehouse:
+def open_warehouse(settings: Settings, read_only: bool = False, published: bool = False) -> Warehouse:
     """The warehouse ``SPASTICITY_WAREHOUSE_URL`` names (embedded DuckDB by default);
-    ``WarehouseUnavailable`` when it cannot be opened."""
+    ``WarehouseUnavailable`` when it cannot be opened.
+
+    ``published``: read the analysts' copy that the nightly swaps in (``settings.published_duckdb``)
+    instead of the live DuckDB file, so a long-lived reader (the portal) never blocks the pipeline's
+    one writer; on Postgres readers share the warehouse itself."""
     if settings.is_duckdb:
         import duckdb
 
         from .duckdb_engine import DuckDBWarehouse
 
-        path = settings.duckdb_path
+        path = settings.published_duckdb if published else settings.duckdb_path
+        read_only = read_only or published
         if read_only and not path.exists():
             raise WarehouseUnavailable(
                 f"there is no warehouse at {path} yet: `spasticity run` (or `spasticity demo`) builds it"

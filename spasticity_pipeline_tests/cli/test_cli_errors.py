@@ -123,3 +123,20 @@ def test_a_configuration_error_is_one_line_exit_2(env_settings, tmp_path, monkey
     res = _invoke("validate", str(folder))
     assert res.exit_code == 2 and "configuration error:" in res.output and "line 3, trusts.0.role" in res.output
     config_module._registry.cache_clear()
+
+
+def test_the_published_copy_reads_while_the_live_warehouse_is_locked(locked, env_settings):
+    from spasticity_pipeline.warehouse import WarehouseUnavailable
+
+    with pytest.raises(WarehouseUnavailable, match="no warehouse at .*published"):
+        open_warehouse(env_settings, published=True)  # nothing published yet
+    with pytest.raises(WarehouseUnavailable, match="in use by another process"):
+        open_warehouse(env_settings, read_only=True)
+    env_settings.published_duckdb.parent.mkdir(parents=True)
+    import duckdb
+
+    con = duckdb.connect(str(env_settings.published_duckdb))
+    con.execute("CREATE SCHEMA audit; CREATE TABLE audit.submissions AS SELECT 'S1' AS submission_id")
+    con.close()
+    with open_warehouse(env_settings, published=True) as wh:
+        assert wh.scalar("SELECT submission_id FROM audit.submissions") == "S1"
