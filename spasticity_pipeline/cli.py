@@ -18,7 +18,7 @@ from typing import NoReturn
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .config import ConfigError
@@ -51,28 +51,6 @@ def _progress() -> Progress:
     )
 
 
-def _context(settings: Settings):
-    """Validation context with W05 history from the warehouse where there is one (spec §10)."""
-    import secrets
-
-    from .flow import build_context
-    from .warehouse import open_warehouse
-
-    if not settings.has_pseudonym_key():
-        # a pre-flight writes nothing: with no key yet there are no tokens to match either, so a
-        # throwaway key serves (tokens never leave this process)
-        settings = settings.with_updates(pseudonym_key=secrets.token_hex(32))
-    if settings.is_duckdb and not settings.duckdb_path.exists():
-        return build_context(settings), None
-    try:
-        wh = open_warehouse(settings, read_only=True)
-        wh.query("SELECT 1 FROM audit.submissions LIMIT 1")
-    except Exception:  # locked by a running pipeline, or not built yet: validate without history
-        console.print("[yellow]note:[/] the warehouse is busy or empty; W05 is checked within this submission only")
-        return build_context(settings), None
-    return build_context(settings, wh), wh
-
-
 def _print_result(result, as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(result.to_json()))
@@ -103,14 +81,12 @@ def _print_result(result, as_json: bool) -> None:
 
 
 def _validate(folder: Path, settings: Settings):
-    from .validate import validate_submission
+    from .flow import preflight
 
-    ctx, wh = _context(settings)
-    try:
-        return validate_submission(folder, ctx)
-    finally:
-        if wh is not None:
-            wh.close()
+    checked = preflight(folder, settings)
+    if not checked.history:
+        console.print("[yellow]note:[/] the warehouse is busy or empty; W05 is checked within this submission only")
+    return checked.result
 
 
 class _Main(click.Group):
@@ -213,65 +189,40 @@ def manifest(folder: Path, trust: str, period: str, fmt: str | None, force: bool
         console.print(f"[yellow]note:[/] {name} cannot be read ({why}); validation will report it (F05)")
 
 
-#: in-process runs log to the Dagster instance (see them in the UI); the terminal shows progress
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+class _Bars:
+    """``orchestrate.Progress`` drawn as rich progress bars, one per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def stage(self, description: str, total: int) -> None:
+        self.task = self.progress.add_task(description, total=total)
+
+    def step(self, description: str) -> None:
+        assert self.task is not None
+        self.progress.update(self.task, description=description)
+
+    def advance(self) -> None:
+        assert self.task is not None
+        self.progress.advance(self.task)
 
 
-def run_pipeline(settings: Settings, nightly: bool = True, full_refresh: bool = False) -> list[dict]:
-    """Materialise every waiting submission's partition, then the nightly build, in-process
-    through the same Dagster jobs the sensor and schedule use."""
-    from dagster import DagsterInstance
+def _run_pipeline(settings: Settings, nightly: bool = True, full_refresh: bool = False) -> int:
+    """``orchestrate`` with progress bars; the number of partitions processed, or exit on a failure."""
+    from .orchestrate import execute_plan, plan_run
 
-    from . import landing
-    from .dagster_home import ensure_dagster_home
-    from .defs.ingest.partitions import is_partition, partition_key
-    from .defs.ingest.sensors import SUBMISSION_TAG
-    from .warehouse import ensure_available
-
-    ensure_available(settings)  # locked by another process: say so now, not after three retries
-    ensure_dagster_home(settings)
-    from .definitions import defs
-
-    instance = DagsterInstance.get()
-    todo = [s for s in landing.scan(settings) if not landing.is_marked_processed(s)]
-    skipped = [s for s in todo if not is_partition(s.trust, s.period)]
-    for s in skipped:
+    plan = plan_run(settings)
+    for s in plan.skipped:
         console.print(f"[yellow]skipped[/] {s.folder}: no partition for {s.trust}/{s.period} (unknown trust or month)")
-    partitions: list[tuple[str, str]] = []
-    for s in todo:  # received_at order: a partition runs when its first waiting submission is due
-        if s not in skipped and s.partition not in partitions:
-            partitions.append(s.partition)
-    job = defs.resolve_job_def("ingest_submission")
-    failed = []
     with _progress() as bar:
-        task = bar.add_task("ingest (trust × month)", total=len(partitions))
-        for trust, period in partitions:
-            bar.update(task, description=f"ingest {trust} {period}")
-            res = job.execute_in_process(
-                partition_key=partition_key(trust, period),
-                instance=instance,
-                tags={SUBMISSION_TAG: "cli"},
-                raise_on_error=False,
-                run_config=QUIET,
-            )
-            if not res.success:
-                failed.append(f"{trust} {period}")
-            bar.advance(task)
-        if nightly:
-            task = bar.add_task("nightly build (dbt, checks, reports)", total=1)
-            config = {**QUIET, "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}}}
-            res = defs.resolve_job_def("nightly_build").execute_in_process(
-                instance=instance, raise_on_error=False, run_config=config
-            )
-            if not res.success:
-                failed.append("nightly build")
-            bar.advance(task)
-    if failed:
+        outcome = execute_plan(plan, nightly=nightly, full_refresh=full_refresh, progress=_Bars(bar))
+    if outcome.failed:
         full = full_disk_at(settings.home)
         if full:
-            _fail(f"{full}; runs failed: {', '.join(failed)}")
-        raise click.ClickException(f"runs failed: {', '.join(failed)} (see the Dagster UI: make ui)")
-    return [{"trust": t, "period": p} for t, p in partitions]
+            _fail(f"{full}; runs failed: {', '.join(outcome.failed)}")
+        raise click.ClickException(f"runs failed: {', '.join(outcome.failed)} (see the Dagster UI: make ui)")
+    return len(outcome.partitions)
 
 
 @main.command()
@@ -280,8 +231,8 @@ def run_pipeline(settings: Settings, nightly: bool = True, full_refresh: bool = 
 def run(no_nightly: bool, full_refresh: bool) -> None:
     """Process every waiting submission and rebuild the warehouse (through Dagster)."""
     settings = get_settings()
-    done = run_pipeline(settings, nightly=not no_nightly, full_refresh=full_refresh)
-    console.print(f"Processed {len(done)} trust × month partitions. Warehouse: {settings.warehouse_url}")
+    done = _run_pipeline(settings, nightly=not no_nightly, full_refresh=full_refresh)
+    console.print(f"Processed {done} trust × month partitions. Warehouse: {settings.warehouse_url}")
 
 
 @main.command()
@@ -332,6 +283,7 @@ def demo(patients: int, months: int, seed: int) -> None:
     """Generate a synthetic network, land every submission, run everything, say where it is."""
     from . import landing
     from .warehouse import ensure_available, open_warehouse
+    from .warehouse.summary import findings_by_rule, submissions_by_trust
 
     settings = get_settings()
     home = settings.home
@@ -351,15 +303,10 @@ def demo(patients: int, months: int, seed: int) -> None:
     start = dt.datetime.now(dt.UTC)
     for i, s in enumerate(sorted(subs, key=lambda s: s.order)):
         landing.submit(s.folder, settings, s.trust, s.period, received_at=start + dt.timedelta(seconds=i))
-    run_pipeline(settings)
+    _run_pipeline(settings)
     with open_warehouse(settings) as wh:
-        rows = wh.query("""SELECT trust_ods_code AS trust, count(*) AS subs,
-                                  count(*) FILTER (WHERE status = 'rejected') AS rejected,
-                                  count(*) FILTER (WHERE superseded) AS superseded,
-                                  sum(rows_in) AS rows_in, sum(rows_loaded) AS loaded,
-                                  sum(rows_quarantined) AS quarantined, sum(n_warnings) AS warnings
-                           FROM audit.submissions GROUP BY 1 ORDER BY 1""").to_pylist()
-        findings = wh.query("SELECT rule_id, count(*) AS n FROM audit.findings GROUP BY 1 ORDER BY 1").to_pylist()
+        rows = submissions_by_trust(wh)
+        findings = findings_by_rule(wh)
     t = (
         Table(*rows[0].keys(), title="Submissions processed (rows summed over submissions)")
         if rows

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .config import clinical, registry
 from .contract.submission import SubmissionStatus
@@ -15,7 +17,7 @@ from .postcodes import load_lookup
 from .pseudonymise import make_tokeniser, to_staging
 from .settings import Settings
 from .validate import ValidationContext, ValidationResult, validate_submission
-from .warehouse import Warehouse
+from .warehouse import Warehouse, open_warehouse
 from .warehouse.contracts import check_staging
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,35 @@ def build_context(
     if warehouse is not None:
         ctx.contact_history = warehouse.contact_history
     return ctx
+
+
+@dataclass
+class Preflight:
+    """A submission checked before landing; ``history`` is False when W05 could not look back
+    (the warehouse was locked by a run or is not built yet) and so looked within the submission."""
+
+    result: ValidationResult
+    history: bool
+
+
+def preflight(folder: Path, settings: Settings) -> Preflight:
+    """Validate ``folder`` as ``spasticity validate`` and ``submit`` do, writing nothing: W05
+    history from the warehouse where it can be read (spec §10), and with no pseudonym key yet a
+    throwaway one (there are no tokens to match either; tokens never leave this process)."""
+    if not settings.has_pseudonym_key():
+        settings = settings.with_updates(pseudonym_key=secrets.token_hex(32))
+    if settings.is_duckdb and not settings.duckdb_path.exists():
+        return Preflight(validate_submission(folder, build_context(settings)), history=True)
+    wh = None
+    try:
+        wh = open_warehouse(settings, read_only=True)
+        wh.query("SELECT 1 FROM audit.submissions LIMIT 1")
+    except Exception:  # locked by a running pipeline, or not built yet: validate without history
+        if wh is not None:
+            wh.close()
+        return Preflight(validate_submission(folder, build_context(settings)), history=False)
+    with wh:
+        return Preflight(validate_submission(folder, build_context(settings, wh)), history=True)
 
 
 class StagingContractError(RuntimeError):

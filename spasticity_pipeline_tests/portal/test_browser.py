@@ -127,7 +127,7 @@ def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path, monkeypa
     shot("history")
 
     # the pipeline picks it up, through the same Dagster jobs the sensor and the nightly schedule run
-    from spasticity_pipeline.cli import run_pipeline
+    from spasticity_pipeline.orchestrate import run_pipeline
 
     s = cfg.settings
     for key, value in {
@@ -138,7 +138,7 @@ def test_trust_uploads_fixes_and_submits(served, driver, cfg, tmp_path, monkeypa
         "DAGSTER_HOME": str(s.dagster_home),
     }.items():
         monkeypatch.setenv(key, value)
-    run_pipeline(s)
+    assert not run_pipeline(s).failed
     driver.get(f"{served}/submissions")
     row = driver.find_element(By.XPATH, f"//tr[contains(., '{sid}')]").text.lower()
     assert "accepted" in row and "awaiting processing" not in row, row

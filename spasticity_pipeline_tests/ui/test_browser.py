@@ -74,8 +74,8 @@ def pipeline_home(tmp_path_factory):
         "DAGSTER_HOME": str(settings.dagster_home),
         "SPASTICITY_WAREHOUSE_URL": settings.warehouse_url,
     }
-    from spasticity_pipeline.cli import run_pipeline
     from spasticity_pipeline.defs.warehouse.dbt import environment
+    from spasticity_pipeline.orchestrate import run_pipeline
 
     with environment(env):
         faulty = {k: [dict(r) for r in v] for k, v in BASE.items()}
@@ -83,7 +83,7 @@ def pipeline_home(tmp_path_factory):
         for i, (name, tables, trust) in enumerate([("a", faulty, "RDR"), ("b", BASE, "RXC")]):
             folder = write_submission(tmp / name, tables, trust=trust)
             landing.submit(folder, settings, trust, "2026-09", dt.datetime(2026, 10, 3, 9 + i, tzinfo=dt.UTC))
-        run_pipeline(settings)
+        assert not run_pipeline(settings).failed
         yield settings, env
 
 
