@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export SPASTICITY_HOME ?= $(CURDIR)/data
 
-.PHONY: demo test test-fast lint generate bench ui clean postgres browser portal portal-assets
+.PHONY: demo test test-fast lint generate bench ui clean postgres browser portal portal-assets axe-core
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ portal: $(STAMP)
 ## nhsuk-frontend-jinja targets) into spasticity_pipeline/portal/static/nhsuk/.
 portal-assets: $(STAMP)
 	$(BIN)/python -m spasticity_pipeline.portal.assets
+
+## Refresh the vendored axe-core (npm) the accessibility tests inject into Chromium
+## (spasticity_pipeline_tests/ui/vendor/; version AXE_VERSION in spasticity_pipeline_tests/ui/axe.py).
+axe-core: $(STAMP)
+	$(BIN)/python -m spasticity_pipeline_tests.ui.axe
 
 ## Debian's chromium + chromium-driver for the UI tests (installed as root when missing).
 browser:
