@@ -7,6 +7,20 @@ import pandas as pd
 from spasticity_pipeline.reporting.export import write_export
 from spasticity_pipeline.reporting.feedback import write_feedback
 
+#: one population-profile row (3 patients: suppressed)
+PROFILE = pd.DataFrame(
+    {
+        "org_code": ["RDR"],
+        "period": ["2026-09"],
+        "primary_condition": ["stroke"],
+        "age_band": ["60-79"],
+        "sex": ["1"],
+        "ethnic_group": ["White"],
+        "imd_quintile": [None],
+        "patients": [3],
+    }
+)
+
 
 def test_export_suppresses_counts_and_percentages(tmp_path):
     metrics = pd.DataFrame(
@@ -18,18 +32,7 @@ def test_export_suppresses_counts_and_percentages(tmp_path):
             "denominator": [9, 52, 13],
         }
     )
-    profile = pd.DataFrame(
-        {
-            "org_code": ["RDR"],
-            "period": ["2026-09"],
-            "primary_condition": ["stroke"],
-            "age_band": ["60-79"],
-            "sex": ["1"],
-            "ethnic_group": ["White"],
-            "imd_quintile": [None],
-            "patients": [3],
-        }
-    )
+    profile = PROFILE
     files = write_export(metrics, profile, tmp_path)
     m = pd.read_csv(tmp_path / "governance_metrics.csv", dtype=str, keep_default_na=False)
     assert m[["org_code", "numerator", "denominator", "percent"]].values.tolist() == [
@@ -44,30 +47,34 @@ def test_export_suppresses_counts_and_percentages(tmp_path):
     assert len(files) == 3
 
 
-def test_feedback_lists_every_finding_with_a_fix(tmp_path):
-    sub = {
-        "submission_id": "RDR_2026-09_x",
-        "trust_ods_code": "RDR",
-        "period": "2026-09",
-        "format": "regional-v1",
-        "received_at": "2026-10-04",
-        "status": "accepted_with_warnings",
-        "superseded": False,
-        "rows_in": 10,
-        "rows_loaded": 8,
-        "rows_quarantined": 2,
-        "n_warnings": 1,
+#: a submission with two quarantined rows and a warning, and its findings
+SUBMISSION = {
+    "submission_id": "RDR_2026-09_x",
+    "trust_ods_code": "RDR",
+    "period": "2026-09",
+    "format": "regional-v1",
+    "received_at": "2026-10-04",
+    "status": "accepted_with_warnings",
+    "superseded": False,
+    "rows_in": 10,
+    "rows_loaded": 8,
+    "rows_quarantined": 2,
+    "n_warnings": 1,
+}
+FINDINGS = pd.DataFrame(
+    {
+        "file": ["patients.csv", "contacts.csv", "patients.csv"],
+        "row_number": [3, 1, None],
+        "field": ["sex", "referral_id", "x,y"],
+        "rule_id": ["R03", "R07", "W01"],
+        "severity": ["E2", "E2", "W"],
+        "message": ["sex is not a code (found 'M')", "p", "w"],
     }
-    findings = pd.DataFrame(
-        {
-            "file": ["patients.csv", "contacts.csv", "patients.csv"],
-            "row_number": [3, 1, None],
-            "field": ["sex", "referral_id", "x,y"],
-            "rule_id": ["R03", "R07", "W01"],
-            "severity": ["E2", "E2", "W"],
-            "message": ["sex is not a code (found 'M')", "p", "w"],
-        }
-    )
+)
+
+
+def test_feedback_lists_every_finding_with_a_fix(tmp_path):
+    sub, findings = SUBMISSION, FINDINGS
     html, csv = write_feedback(sub, findings, tmp_path)
     table = pd.read_csv(csv)  # the findings CSV: trust-facing column names (reporting/findings_csv.py)
     assert sorted(zip(table["file"], table["rule"])) == sorted(zip(findings["file"], findings["rule_id"]))
