@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .assets import STATIC, TARGET
 from .config import PortalConfig, load_config
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import auth, errors, mfa, network, submissions, uploads
+from .routes import auth, errors, governance, mfa, network, submissions, uploads
 from .site import Site
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def create_app(cfg: PortalConfig | None = None) -> Starlette:
         *submissions.routes,
         *network.routes,
         *uploads.routes,
+        *governance.routes,
         Mount("/assets", StaticFiles(directory=TARGET, check_dir=False), name="assets"),
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
     ]
